@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS batches (
 -- The ledger: every raw file version that was read.
 CREATE TABLE IF NOT EXISTS raw_files (
     uri          VARCHAR NOT NULL,
+    relpath      VARCHAR NOT NULL,           -- path inside the source: part of doc_id
     content_hash VARCHAR NOT NULL,
     size         BIGINT NOT NULL,
     mtime        DOUBLE,

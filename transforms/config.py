@@ -1,0 +1,116 @@
+"""Run configuration: thresholds, field names and pattern files, read from a YAML file.
+
+Kept apart from the logic (as in Dagster's examples) so that every transform takes its
+settings as an argument and a test can build one in a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Our column -> names a raw record may use for it, in order of preference.
+DEFAULT_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": ("title", "judul", "headline", "name"),
+    "body": ("content", "text", "body", "isi", "isi_berita", "article", "artikel", "berita"),
+    "url": ("url", "link", "tautan", "permalink"),
+    "author": ("author", "authors", "penulis", "reporter", "byline"),
+    "date": ("date", "tanggal", "tanggal_publikasi", "published", "published_at", "pubdate",
+             "waktu", "datetime"),
+    "source": ("source", "sumber", "outlet", "media", "site", "sitename"),
+}
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class WartaConfig:
+    batch_size: int = 500                  # records per Parquet part and per load
+    min_body_chars: int = 200              # shorter cleaned bodies are rejected as too_short
+    max_file_bytes: int = 64 * 1024 * 1024  # raw (decompressed) bytes per file
+    max_record_bytes: int = 2 * 1024 * 1024  # one record's text
+    max_line_bytes: int = 8 * 1024 * 1024  # one JSONL line / CSV field
+    boilerplate_file: str = str(DATA_DIR / "boilerplate_patterns.txt")
+    field_aliases: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_FIELD_ALIASES)
+    )
+    follow_symlinks: bool = False
+    workers: int = 2                       # batch tasks in flight at once
+
+    def with_overrides(self, **overrides: Any) -> WartaConfig:
+        """A copy with the given non-None overrides (command-line flags win over the file)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_INT_KEYS = {"batch_size", "min_body_chars", "max_file_bytes", "max_record_bytes",
+             "max_line_bytes", "workers"}
+
+
+def load_config(path: str | Path | None) -> WartaConfig:
+    """Parse a YAML config safely; unknown keys and bad values are errors, not surprises."""
+    if path is None:
+        return WartaConfig()
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of keys")
+    return config_from_mapping(raw, base_dir=Path(path).parent)
+
+
+def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> WartaConfig:
+    known = {f.name for f in fields(WartaConfig)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown config key(s): {', '.join(unknown)}; known keys: {', '.join(sorted(known))}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in _INT_KEYS:
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ConfigError(f"config key {key} must be a positive integer, got {value!r}")
+            values[key] = value
+        elif key == "follow_symlinks":
+            if not isinstance(value, bool):
+                raise ConfigError(f"config key {key} must be true or false, got {value!r}")
+            values[key] = value
+        elif key == "boilerplate_file":
+            p = Path(str(value))
+            if not p.is_absolute() and base_dir is not None:
+                p = base_dir / p
+            values[key] = str(p)
+        elif key == "field_aliases":
+            values[key] = _merge_aliases(value)
+    return WartaConfig(**values)
+
+
+def _merge_aliases(value: Any) -> dict[str, tuple[str, ...]]:
+    """User names come first, the defaults stay as fallbacks."""
+    if not isinstance(value, dict):
+        raise ConfigError("config key field_aliases must map a column to a list of names")
+    merged = dict(DEFAULT_FIELD_ALIASES)
+    for column, names in value.items():
+        if column not in DEFAULT_FIELD_ALIASES:
+            raise ConfigError(
+                f"field_aliases: unknown column {column!r}; columns: "
+                + ", ".join(DEFAULT_FIELD_ALIASES)
+            )
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ConfigError(f"field_aliases.{column} must be a name or a list of names")
+        merged[column] = tuple(n.lower() for n in names) + tuple(
+            n for n in DEFAULT_FIELD_ALIASES[column] if n not in names
+        )
+    return merged

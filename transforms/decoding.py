@@ -1,0 +1,118 @@
+"""Bytes to clean Unicode: BOMs, UTF-16, legacy code pages, mojibake, NFC.
+
+The same article saved in any of these encodings must come out as the same string,
+because exact deduplication hashes the result.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+import ftfy
+from charset_normalizer import from_bytes
+
+from transforms.rejects import Rejected, RejectReason
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"%PDF", "PDF document"),
+    (b"PK\x03\x04", "ZIP archive"),
+    (b"\x7fELF", "ELF executable"),
+)
+# Code points that only appear in text when something went wrong, or that mojibake makes.
+_MOJIBAKE_HINT = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                            "\u02c6\u02dc\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+                            "\u20ac\u2122\ufffd]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
+                                    normalization="NFC")
+_SNIFF_BYTES = 64 * 1024
+_MAX_CONTROL_SHARE = 0.02
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name) or raise Rejected(binary|undecodable|empty)."""
+    if not data.strip():
+        raise Rejected(RejectReason.EMPTY, "no bytes" if not data else "only whitespace")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _decode_with(data[len(bom):], encoding, with_bom=True)
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise Rejected(RejectReason.BINARY, kind)
+    head = data[:_SNIFF_BYTES]
+    if b"\x00" in head:
+        utf16 = _guess_bomless_utf16(head)
+        if utf16 is None:
+            raise Rejected(RejectReason.BINARY, "NUL bytes in content")
+        return _decode_with(data, utf16, with_bom=False)
+    try:
+        return _checked(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    return _decode_legacy(data)
+
+
+def _decode_with(data: bytes, encoding: str, with_bom: bool) -> tuple[str, str]:
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.UNDECODABLE, f"invalid {encoding}: {exc.reason}") from exc
+    name = f"{encoding}-bom" if with_bom else encoding
+    return _checked(text), name
+
+
+def _guess_bomless_utf16(head: bytes) -> str | None:
+    """UTF-16 text without a BOM has NULs in every other byte for ASCII-heavy text."""
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    half = max(1, len(head) // 2)
+    if odd / half > 0.3 and even / half < 0.05:
+        return "utf-16-le"
+    if even / half > 0.3 and odd / half < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Not UTF-8: cp1252 is by far the commonest legacy encoding of Indonesian pages."""
+    try:
+        text = data.decode("cp1252")
+        return _checked(text), "cp1252"
+    except (UnicodeDecodeError, Rejected):
+        pass
+    best = from_bytes(data[:_SNIFF_BYTES]).best()
+    if best is None or best.encoding is None:
+        raise Rejected(RejectReason.UNDECODABLE, "no text encoding fits these bytes")
+    try:
+        return _checked(data.decode(best.encoding)), best.encoding
+    except UnicodeDecodeError as exc:
+        raise Rejected(RejectReason.UNDECODABLE, f"guessed {best.encoding} but: {exc.reason}") from exc
+
+
+def _checked(text: str) -> str:
+    """Refuse text that is mostly control characters: decoded noise, not prose."""
+    sample = text[:_SNIFF_BYTES]
+    if sample and len(_CONTROL.findall(sample)) / len(sample) > _MAX_CONTROL_SHARE:
+        raise Rejected(RejectReason.UNDECODABLE, "decodes to control characters, not text")
+    return text
+
+
+def normalize_text(text: str) -> str:
+    """Repair mojibake and normalise to NFC; cheap for the common all-ASCII case."""
+    if _MOJIBAKE_HINT.search(text):
+        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+    else:
+        text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)

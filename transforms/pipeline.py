@@ -1,0 +1,248 @@
+"""One batch of raw files in, staged Arrow/Parquet tables out.
+
+This is the work a batch task does on any worker: read, decode, clean, extract, hash.
+It never talks to the warehouse: exact dedupe against history happens at load time.
+Every record read ends up as exactly one staged document or one staged reject.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from transforms.cleaning import clean_body, load_boilerplate_rules
+from transforms.config import WartaConfig
+from transforms.decoding import normalize_text
+from transforms.ids import content_hash, doc_id, file_hash
+from transforms.metadata import RecordFields, extract_metadata
+from transforms.readers import RawRecord, detect_format, read_records
+from transforms.rejects import Rejected, RejectReason
+from transforms.schemas import STAGED_DOCUMENTS, STAGED_FILES, STAGED_PARAGRAPHS, STAGED_REJECTS
+from transforms.sources import SourceFile
+
+STAGED_TABLES: dict[str, pa.Schema] = {
+    "documents": STAGED_DOCUMENTS,
+    "paragraphs": STAGED_PARAGRAPHS,
+    "rejects": STAGED_REJECTS,
+    "files": STAGED_FILES,
+}
+
+
+@dataclass
+class StagedBatch:
+    """What a batch task hands back: small and picklable, the rows stay on disk."""
+
+    batch_id: str
+    directory: str
+    n_files: int
+    n_records: int
+    n_documents: int
+    n_rejects: int
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    boilerplate_by_rule: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def path(self, table: str) -> str:
+        return os.path.join(self.directory, f"{table}.parquet")
+
+
+class _TableWriter:
+    """Streams rows to one Parquet file in row groups; renamed into place only when complete."""
+
+    def __init__(self, path: str, schema: pa.Schema, flush_rows: int) -> None:
+        self.path = path
+        self.tmp_path = path + ".tmp"
+        self.schema = schema
+        self.flush_rows = flush_rows
+        self.rows: list[dict[str, Any]] = []
+        self.writer = pq.ParquetWriter(self.tmp_path, schema, compression="zstd")
+        self.count = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+        self.count += 1
+        if len(self.rows) >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+            self.rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self.writer.close()
+        os.replace(self.tmp_path, self.path)
+
+    def abort(self) -> None:
+        self.writer.close()
+        Path(self.tmp_path).unlink(missing_ok=True)
+
+
+@dataclass
+class BatchContext:
+    config: WartaConfig
+    reference_time: datetime
+    read_bytes: Any = None  # callable(uri) -> bytes; injectable for tests and object stores
+
+
+def process_batch(batch_id: str, files: list[SourceFile], directory: str,
+                  context: BatchContext) -> StagedBatch:
+    """Turn raw files into staged tables under `directory` (written atomically per table)."""
+    started = datetime.now(UTC)
+    os.makedirs(directory, exist_ok=True)
+    flush_rows = max(50, context.config.batch_size)
+    writers = {name: _TableWriter(os.path.join(directory, f"{name}.parquet"), schema, flush_rows)
+               for name, schema in STAGED_TABLES.items()}
+    state = _BatchState(context=context, writers=writers)
+    try:
+        for source_file in files:
+            state.process_file(source_file)
+        for writer in writers.values():
+            writer.close()
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    return StagedBatch(
+        batch_id=batch_id, directory=directory, n_files=len(files),
+        n_records=state.seq, n_documents=writers["documents"].count,
+        n_rejects=writers["rejects"].count, rejects_by_reason=dict(state.reasons),
+        boilerplate_by_rule=dict(state.boilerplate),
+        seconds=(datetime.now(UTC) - started).total_seconds(),
+    )
+
+
+@dataclass
+class _BatchState:
+    context: BatchContext
+    writers: dict[str, _TableWriter]
+    seq: int = 0
+    reasons: Counter = field(default_factory=Counter)
+    boilerplate: Counter = field(default_factory=Counter)
+
+    def process_file(self, source_file: SourceFile) -> None:
+        config = self.context.config
+        fmt, gzipped = detect_format(source_file.uri)
+        try:
+            data = self._read(source_file, gzipped)
+        except Rejected as rejected:
+            self._reject(source_file.uri, 0, "", rejected)
+            if rejected.reason is not RejectReason.UNREADABLE:
+                # Unread files stay out of the ledger so that the next run tries again.
+                self._file_row(source_file, "", fmt, 1)
+            return
+        digest = file_hash(data)
+        reference = (datetime.fromtimestamp(source_file.mtime, UTC)
+                     if source_file.mtime else self.context.reference_time)
+        n_records = 0
+        for record in read_records(source_file.uri, data, config):
+            n_records += 1
+            if record.reject is not None:
+                self._reject(source_file.uri, record.record_index, digest, record.reject)
+                continue
+            try:
+                self._document(source_file, digest, fmt or "txt", record, reference)
+            except Rejected as rejected:
+                self._reject(source_file.uri, record.record_index, digest, rejected)
+        if n_records == 0:  # e.g. a CSV with only a header, a JSON empty list
+            self._reject(source_file.uri, 0, digest,
+                         Rejected(RejectReason.EMPTY, "file holds no records"))
+            n_records = 1
+        self._file_row(source_file, digest, fmt, n_records)
+
+    def _read(self, source_file: SourceFile, gzipped: bool) -> bytes:
+        limit = self.context.config.max_file_bytes
+        if not gzipped and source_file.size > limit:
+            raise Rejected(RejectReason.TOO_LARGE,
+                           f"{source_file.size} bytes exceeds max_file_bytes={limit}")
+        reader = self.context.read_bytes
+        try:
+            if reader is not None:
+                return reader(source_file.uri)
+            from transforms.sources import read_file_bytes
+            return read_file_bytes(source_file.uri)
+        except OSError as exc:
+            raise Rejected(RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}") from exc
+
+    def _document(self, source_file: SourceFile, digest: str, fmt: str, record: RawRecord,
+                  reference: datetime) -> None:
+        config = self.context.config
+        raw_body = record.body or ""
+        if len(raw_body) > config.max_record_bytes:
+            raise Rejected(RejectReason.TOO_LARGE,
+                           f"record text of {len(raw_body)} chars exceeds max_record_bytes")
+        text = normalize_text(raw_body)
+        if not text.strip():
+            raise Rejected(RejectReason.EMPTY, "body is empty")
+        cleaned = clean_body(text, load_boilerplate_rules(config.boilerplate_file))
+        self.boilerplate.update(cleaned.removed_by_rule)
+        fields = record.fields
+        meta_hints = dict(record.html_meta)
+        meta_hints.update(cleaned.captured)
+        record_fields = RecordFields(
+            title=_clean_field(fields.get("title")), url=fields.get("url"),
+            author=_clean_field(fields.get("author")), date=fields.get("date"),
+            source=fields.get("source"), fmt=fmt, meta=meta_hints,
+        )
+        if not cleaned.paragraphs:
+            raise Rejected(RejectReason.NO_BODY,
+                           f"nothing left after removing {cleaned.n_boilerplate_lines} "
+                           "boilerplate line(s)")
+        metadata = extract_metadata(cleaned.paragraphs, record_fields, reference)
+        body = "\n\n".join(metadata.paragraphs)
+        if not body.strip():
+            raise Rejected(RejectReason.NO_BODY, "nothing left after removing title and bylines")
+        if len(body) < config.min_body_chars:
+            raise Rejected(RejectReason.TOO_SHORT,
+                           f"body has {len(body)} chars, min_body_chars={config.min_body_chars}")
+        the_id = doc_id(source_file.relpath, digest, record.record_index)
+        row = {
+            "seq": self._next_seq(), "doc_id": the_id, "source_uri": source_file.uri,
+            "record_index": record.record_index, "file_hash": digest, "format": fmt,
+            "url": record_fields.url or meta_hints.get("url"), "title": metadata.title,
+            "body": body, "content_hash": content_hash(body),
+            "n_paragraphs": len(metadata.paragraphs),
+            "n_repeated_paragraphs": cleaned.n_repeated_paragraphs,
+            "n_boilerplate_lines": cleaned.n_boilerplate_lines, "n_chars": len(body),
+            "encoding": fields.get("_encoding"),
+        }
+        row.update(metadata.fields)
+        row["title_source"] = metadata.title_source
+        self.writers["documents"].add(row)
+        for position, text_ in enumerate(metadata.paragraphs):
+            self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_})
+
+    def _next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
+
+    def _reject(self, uri: str, record_index: int, digest: str, rejected: Rejected) -> None:
+        self.reasons[str(rejected.reason)] += 1
+        self.writers["rejects"].add({
+            "seq": self._next_seq(), "source_uri": uri, "record_index": record_index,
+            "file_hash": digest or None, "reason": str(rejected.reason),
+            "detail": rejected.detail[:500] if rejected.detail else None,
+        })
+
+    def _file_row(self, source_file: SourceFile, digest: str, fmt: str | None,
+                  n_records: int) -> None:
+        self.writers["files"].add({
+            "uri": source_file.uri, "relpath": source_file.relpath, "content_hash": digest,
+            "size": source_file.size, "mtime": source_file.mtime, "format": fmt,
+            "n_records": n_records,
+        })
+
+
+def _clean_field(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(normalize_text(value).split())
+    return text or None

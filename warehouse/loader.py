@@ -1,0 +1,372 @@
+"""The only writer of the DuckDB file: loads staged batches atomically, keeps the ledger.
+
+Order of a commit, chosen so that a kill at any point leaves a state a rerun repairs:
+1. decide exact duplicates against the warehouse (SQL over the staged Parquet);
+2. write the batch's final Parquet files into the lake (temp file, then rename);
+3. insert everything, ledger rows included, in ONE DuckDB transaction;
+4. delete the staging folder.
+Lake files whose batch is not in `batches` are leftovers of a killed run: `open()` removes
+them, so a rerun re-reads those raw files and gives the same tables as a clean run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from transforms.pipeline import StagedBatch
+from warehouse.lock import WarehouseBusy, WriterLock
+from warehouse.schema import apply_schema, table_columns
+
+# Tables whose rows are written to the lake per batch, in load order.
+LAKE_TABLES = ("raw_files", "documents", "paragraphs", "duplicates", "rejects", "batches")
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse that cannot be opened or loaded; the message says what to do."""
+
+
+@dataclass
+class CommitResult:
+    batch_id: str
+    files: int = 0
+    files_already_known: int = 0
+    records: int = 0
+    documents: int = 0
+    duplicates: int = 0
+    rejects: int = 0
+    rejects_by_reason: dict[str, int] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def lake_dir_for(path: Path) -> Path:
+    """The Parquet lake lives beside the DuckDB file: warta.duckdb -> warta.lake/."""
+    return path.with_name(path.stem + ".lake")
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """For queries: fails with a clear message when a writer holds the file."""
+    if not path.exists():
+        raise WarehouseError(f"no warehouse at {path}; run `warta ingest SOURCE` first")
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(
+                f"warehouse {path} is being written by a running `warta ingest`; "
+                "query it again when that run has finished"
+            ) from exc
+        raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+
+
+class Warehouse:
+    """A DuckDB file plus its Parquet lake, opened for writing by one process at a time."""
+
+    def __init__(self, path: str | os.PathLike[str], lake: Path | None = None,
+                 reconcile: bool = True) -> None:
+        self.path = Path(path).resolve()
+        self.lake = lake or lake_dir_for(self.path)
+        self.staging = self.lake / "_staging"
+        self._reconcile_on_open = reconcile
+        self._lock = WriterLock(self.path)
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self._after_insert_hooks: list[Any] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def open(self) -> Warehouse:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.acquire()
+        try:
+            self.con = duckdb.connect(str(self.path))
+            apply_schema(self.con)
+            if self._reconcile_on_open:
+                self._reconcile()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+            self.con = None
+        self._lock.release()
+
+    def __enter__(self) -> Warehouse:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        if self.con is None:
+            raise WarehouseError("warehouse is not open")
+        return self.con
+
+    def add_after_insert_hook(self, hook: Any) -> None:
+        """hook(con, batch_id, run_id) runs inside the batch transaction (near-dup linking)."""
+        self._after_insert_hooks.append(hook)
+
+    def _reconcile(self) -> None:
+        """Undo what a killed run left: uncommitted lake files, staging, 'running' runs."""
+        committed = {r[0] for r in self.db.execute("SELECT batch_id FROM batches").fetchall()}
+        for table in LAKE_TABLES:
+            folder = self.lake / table
+            if not folder.is_dir():
+                continue
+            for file in folder.iterdir():
+                batch_id = file.name.split(".parquet")[0]
+                if file.name.endswith(".tmp") or batch_id not in committed:
+                    file.unlink()
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.db.execute(
+            "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
+            " WHERE status = 'running'"
+        )
+
+    # -- runs ------------------------------------------------------------------------------
+    def start_run(self, run_id: str, source: str, started_at: datetime) -> None:
+        self.db.execute(
+            "INSERT INTO runs (run_id, source, started_at, status) VALUES (?, ?, ?, 'running')",
+            [run_id, source, started_at],
+        )
+
+    def finish_run(self, run_id: str, summary: dict[str, Any], status: str,
+                   error: str | None = None) -> None:
+        self.db.execute(
+            """UPDATE runs SET finished_at = ?, status = ?, files_seen = ?, files_skipped = ?,
+                   records_seen = ?, documents = ?, duplicates = ?, rejects = ?,
+                   rejects_by_reason = ?, seconds = ?, error = ?
+               WHERE run_id = ?""",
+            [datetime.now(UTC), status, summary.get("files_seen", 0),
+             summary.get("files_skipped", 0), summary.get("records", 0),
+             summary.get("documents", 0), summary.get("duplicates", 0),
+             summary.get("rejects", 0), json.dumps(summary.get("rejects_by_reason", {})),
+             summary.get("seconds"), error, run_id],
+        )
+        self._write_lake_rows("runs", run_id,
+                              "SELECT * FROM runs WHERE run_id = ?", [run_id])
+
+    def known_versions(self) -> dict[str, tuple[int, float | None]]:
+        """uri -> (size, mtime) of its latest ledger row: unchanged files are not even read."""
+        rows = self.db.execute(
+            "SELECT uri, arg_max(size, last_seen), arg_max(mtime, last_seen) FROM ("
+            " SELECT uri, size, mtime, rowid AS last_seen FROM raw_files) GROUP BY uri"
+        ).fetchall()
+        return {uri: (size, mtime) for uri, size, mtime in rows}
+
+    def touch_files(self, run_id: str, uris: Iterable[str]) -> None:
+        uris = list(uris)
+        if uris:
+            self.db.execute("UPDATE raw_files SET last_run = ? WHERE list_contains(?, uri)",
+                            [run_id, uris])
+
+    # -- batches ---------------------------------------------------------------------------
+    def staging_dir(self, batch_id: str) -> str:
+        return str(self.staging / batch_id)
+
+    def commit_batch(self, staged: StagedBatch, run_id: str) -> CommitResult:
+        """Dedupe, write the lake files, then load everything in one transaction."""
+        con = self.db
+        batch_id = staged.batch_id
+        self._stage_views(staged)
+        self._decide_duplicates()
+        now = datetime.now(UTC)
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE new_batch AS SELECT ?::VARCHAR AS batch_id, "
+            "?::VARCHAR AS run_id, ?::TIMESTAMPTZ AS committed_at, ?::BIGINT AS n_files, "
+            "?::BIGINT AS n_records",
+            [batch_id, run_id, now, staged.n_files, staged.n_records],
+        )
+        selects = self._final_selects(run_id, batch_id, now)
+        for table, sql in selects.items():
+            self._write_lake_rows(table, batch_id, sql)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            self._insert_from_lake(batch_id, run_id)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        shutil.rmtree(staged.directory, ignore_errors=True)
+        return self._result(batch_id)
+
+    def _stage_views(self, staged: StagedBatch) -> None:
+        con = self.db
+        for table in ("documents", "paragraphs", "rejects", "files"):
+            con.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS "
+                        f"SELECT * FROM read_parquet('{_sql_path(staged.path(table))}')")
+
+    def _decide_duplicates(self) -> None:
+        """Exact dedupe: a body already in `documents`, or earlier in this batch, wins."""
+        con = self.db
+        # File versions the ledger already holds (same uri, or same relpath moved elsewhere):
+        # their records are in the warehouse already and must not be counted twice.
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE known_files AS
+            SELECT DISTINCT f.uri, f.content_hash FROM staged_files f
+            WHERE f.content_hash <> '' AND EXISTS (
+                SELECT 1 FROM raw_files r WHERE r.content_hash = f.content_hash
+                AND (r.uri = f.uri OR r.relpath = f.relpath))""")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE incoming AS
+            SELECT d.* FROM staged_documents d
+            WHERE NOT EXISTS (SELECT 1 FROM known_files k
+                              WHERE k.uri = d.source_uri AND k.content_hash = d.file_hash)
+              AND NOT EXISTS (SELECT 1 FROM documents x WHERE x.doc_id = d.doc_id)""")
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE decided AS
+            SELECT i.doc_id, i.source_uri, i.record_index, i.seq,
+                   e.doc_id AS existing_id,
+                   first_value(i.doc_id) OVER w AS first_id,
+                   row_number() OVER w AS rn
+            FROM incoming i LEFT JOIN documents e ON e.content_hash = i.content_hash
+            WINDOW w AS (PARTITION BY i.content_hash ORDER BY i.seq)""")
+
+    def _final_selects(self, run_id: str, batch_id: str, now: datetime) -> dict[str, str]:
+        """SQL for each lake table of this batch, columns in warehouse order."""
+        literal = {"run_id": _sql_str(run_id), "batch_id": _sql_str(batch_id),
+                   "ingested_at": f"TIMESTAMPTZ '{now.isoformat()}'"}
+        doc_cols = table_columns(self.db, "documents")
+        staged_doc_cols = {r[0] for r in self.db.execute("DESCRIBE staged_documents").fetchall()}
+        doc_exprs = ", ".join(
+            (literal[c] if c in literal else f"i.{c}" if c in staged_doc_cols
+             else f"NULL::{_column_type(self.db, 'documents', c)}") + f" AS {c}"
+            for c in doc_cols
+        )
+        accepted = "SELECT doc_id FROM decided WHERE existing_id IS NULL AND rn = 1"
+        run = literal["run_id"]
+        batch = literal["batch_id"]
+        return {
+            "documents": f"SELECT {doc_exprs} FROM incoming i WHERE i.doc_id IN ({accepted}) "
+                         "ORDER BY i.seq",
+            "paragraphs": f"SELECT p.doc_id, p.position, p.text FROM staged_paragraphs p "
+                          f"WHERE p.doc_id IN ({accepted}) ORDER BY p.doc_id, p.position",
+            "duplicates": f"""SELECT doc_id, source_uri, record_index,
+                                 coalesce(existing_id, first_id) AS canonical_doc_id,
+                                 'exact' AS kind, 1.0::DOUBLE AS similarity,
+                                 {run} AS run_id, {batch} AS batch_id
+                              FROM decided WHERE existing_id IS NOT NULL OR rn > 1 ORDER BY seq""",
+            "rejects": f"""SELECT r.source_uri, r.record_index, r.file_hash, r.reason, r.detail,
+                               {run} AS run_id, {batch} AS batch_id
+                           FROM staged_rejects r WHERE NOT EXISTS (
+                               SELECT 1 FROM known_files k WHERE k.uri = r.source_uri
+                               AND k.content_hash = r.file_hash) ORDER BY r.seq""",
+            "raw_files": f"""SELECT uri, relpath, content_hash, size, mtime, format, n_records,
+                                {run} AS first_run, {run} AS last_run, {batch} AS batch_id
+                             FROM staged_files""",
+            "batches": "SELECT * FROM new_batch",
+        }
+
+    def _write_lake_rows(self, table: str, key: str, sql: str,
+                         params: list[Any] | None = None) -> None:
+        folder = self.lake / table
+        folder.mkdir(parents=True, exist_ok=True)
+        final = folder / f"{key}.parquet"
+        tmp = folder / f"{key}.parquet.tmp"
+        self.db.execute(
+            f"COPY ({sql}) TO '{_sql_path(str(tmp))}' (FORMAT parquet, COMPRESSION zstd)",
+            params or [],
+        )
+        os.replace(tmp, final)
+
+    def _insert_from_lake(self, batch_id: str, run_id: str) -> None:
+        """Load one batch's lake files; shared by commit and rebuild so both give one result."""
+        con = self.db
+        path = {t: _sql_path(str(self.lake / t / f"{batch_id}.parquet")) for t in LAKE_TABLES}
+        con.execute(f"""
+            INSERT INTO raw_files BY NAME SELECT * FROM read_parquet('{path['raw_files']}')
+            ON CONFLICT (uri, content_hash) DO UPDATE SET last_run = excluded.last_run,
+                size = excluded.size, mtime = excluded.mtime""")
+        for table in ("documents", "paragraphs", "duplicates", "rejects", "batches"):
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path[table]}')")
+        for hook in self._after_insert_hooks:
+            hook(con, batch_id, run_id)
+
+    def _result(self, batch_id: str) -> CommitResult:
+        con = self.db
+        def count(sql: str) -> int:
+            return int(con.execute(sql, [batch_id]).fetchone()[0])
+        reasons = dict(con.execute(
+            "SELECT reason, count(*) FROM rejects WHERE batch_id = ? GROUP BY reason ORDER BY 1",
+            [batch_id]).fetchall())
+        result = CommitResult(
+            batch_id=batch_id,
+            files=count("SELECT count(*) FROM raw_files WHERE batch_id = ?"),
+            files_already_known=int(con.execute("SELECT count(*) FROM known_files").fetchone()[0]),
+            documents=count("SELECT count(*) FROM documents WHERE batch_id = ?"),
+            duplicates=count("SELECT count(*) FROM duplicates WHERE batch_id = ? AND kind='exact'"),
+            rejects=count("SELECT count(*) FROM rejects WHERE batch_id = ?"),
+            rejects_by_reason={k: int(v) for k, v in reasons.items()},
+        )
+        result.records = result.documents + result.duplicates + result.rejects
+        return result
+
+    # -- rebuild ---------------------------------------------------------------------------
+    def replay_lake(self) -> int:
+        """Load every committed batch from the lake in commit order (into an empty DB)."""
+        con = self.db
+        batch_glob = _sql_path(str(self.lake / "batches" / "*.parquet"))
+        if not list((self.lake / "batches").glob("*.parquet")):
+            return 0
+        batches = con.execute(
+            f"SELECT batch_id, run_id FROM read_parquet('{batch_glob}') "
+            "ORDER BY committed_at, batch_id").fetchall()
+        for batch_id, run_id in batches:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._insert_from_lake(batch_id, run_id)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        runs_glob = _sql_path(str(self.lake / "runs" / "*.parquet"))
+        if list((self.lake / "runs").glob("*.parquet")):
+            con.execute(f"INSERT INTO runs BY NAME SELECT * FROM read_parquet('{runs_glob}') "
+                        "ON CONFLICT (run_id) DO NOTHING")
+        return len(batches)
+
+
+def _sql_path(path: str) -> str:
+    return path.replace("'", "''")
+
+
+def _sql_str(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _column_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
+    return con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
+        [table, column]).fetchone()[0]
+
+
+def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = ()) -> int:
+    """Recreate the DuckDB file from its lake; the old file is replaced only on success."""
+    real = Path(path).resolve()
+    lake = lake_dir_for(real)
+    if not (lake / "batches").is_dir():
+        raise WarehouseError(f"no Parquet lake at {lake}: nothing to rebuild from")
+    with WriterLock(real):
+        tmp = real.with_name(real.name + ".rebuild")
+        for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):
+            leftover.unlink(missing_ok=True)
+        target = Warehouse(tmp, lake=lake, reconcile=False)
+        for hook in hooks:
+            target.add_after_insert_hook(hook)
+        with target:
+            n_batches = target.replay_lake()
+            target.db.execute("CHECKPOINT")
+        Path(str(tmp) + ".lock").unlink(missing_ok=True)
+        Path(str(real) + ".wal").unlink(missing_ok=True)
+        os.replace(tmp, real)
+    return n_batches
