@@ -1,0 +1,222 @@
+"""link_batch, the articles view and learned boilerplate on real DuckDB files."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from transforms.near_dupes import NearDupConfig, paragraph_hash, signature_table
+from warehouse.near_dupes import (
+    NearDupSettingsError,
+    boilerplate_hashes,
+    learn_boilerplate,
+    link_batch,
+    near_dup_hook,
+    store_minhash,
+)
+from warehouse.schema import apply_schema
+
+CFG = NearDupConfig()
+VOCAB = ["river", "council", "budget", "harbour", "school", "teacher", "market", "price", "farmer", "rain", "bridge", "minister", "village", "road", "clinic", "doctor", "festival", "museum", "train", "station", "coffee", "rice", "election", "mayor", "court", "judge", "police", "fire", "storm", "flood", "port", "ship", "fisherman"]
+
+
+def story(seed: int, n_words: int = 200, n_paras: int = 4) -> str:
+    rng = random.Random(seed)
+    per = n_words // n_paras
+    return "\n".join(" ".join(rng.choice(VOCAB) + str(rng.randrange(60)) for _ in range(per))
+                     for _ in range(n_paras))
+
+
+def edited(text: str, n: int, seed: int) -> str:
+    rng = random.Random(seed)
+    toks = text.split(" ")
+    for _ in range(n):
+        toks[rng.randrange(len(toks))] = "changed" + str(rng.randrange(999))
+    return " ".join(toks)
+
+
+@pytest.fixture()
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    c = duckdb.connect(str(tmp_path / "w.duckdb"))
+    apply_schema(c)
+    yield c
+    c.close()
+
+
+def load(con: duckdb.DuckDBPyConnection, batch_id: str, docs: list[dict], run_id: str = "r1",
+         cfg: NearDupConfig = CFG) -> dict:
+    """What the loader does: insert documents and minhash rows, then link, in one transaction."""
+    rows = []
+    for i, d in enumerate(docs):
+        rows.append({
+            "doc_id": d["doc_id"], "source_uri": f"file://{batch_id}.jsonl", "record_index": i,
+            "file_hash": "f" + batch_id, "format": "jsonl", "body": d["body"],
+            "content_hash": d["doc_id"], "n_paragraphs": d["body"].count("\n") + 1,
+            "n_repeated_paragraphs": 0, "n_boilerplate_lines": 0, "n_chars": len(d["body"]),
+            "published_date": d.get("date"), "outlet": d.get("outlet", "example.com"),
+            "ingested_at": datetime(2025, 1, 1, tzinfo=UTC), "run_id": run_id, "batch_id": batch_id,
+        })
+    tbl = pa.Table.from_pylist(rows)
+    con.execute("BEGIN")
+    con.register("_docs", tbl)
+    con.execute("INSERT INTO documents BY NAME SELECT * FROM _docs")
+    con.unregister("_docs")
+    paras = pa.Table.from_pylist([{"doc_id": d["doc_id"], "position": j, "text": p}
+                                  for d in docs for j, p in enumerate(d["body"].split("\n"))])
+    con.register("_paras", paras)
+    con.execute("INSERT INTO paragraphs BY NAME SELECT * FROM _paras")
+    con.unregister("_paras")
+    sigs = signature_table([d["doc_id"] for d in docs], [d["body"] for d in docs], cfg)
+    store_minhash(con, batch_id, sigs, cfg=cfg)
+    stats = link_batch(con, batch_id, run_id, cfg)
+    con.execute("COMMIT")
+    return stats
+
+
+def clusters(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(con.execute("SELECT doc_id, cluster_id FROM documents ORDER BY 1").fetchall())
+
+
+def near_rows(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT doc_id, canonical_doc_id, kind, round(similarity, 3), batch_id "
+                       "FROM duplicates WHERE kind = 'near' ORDER BY doc_id").fetchall()
+
+
+def test_links_within_batch_and_against_history(con: duckdb.DuckDBPyConnection) -> None:
+    a, b = story(1), story(2)
+    s1 = load(con, "b1", [
+        {"doc_id": "a1", "body": a, "date": date(2025, 6, 2)},
+        {"doc_id": "a2", "body": edited(a, 4, 1), "date": date(2025, 6, 3)},
+        {"doc_id": "b1", "body": b, "date": date(2025, 6, 2)},
+    ])
+    assert s1["confirmed"] == 1 and s1["clusters_touched"] == 1
+    assert clusters(con) == {"a1": "a1", "a2": "a1", "b1": "b1"}
+    # A later batch brings an earlier-published copy: it becomes canonical for all three.
+    s2 = load(con, "b2", [
+        {"doc_id": "a0", "body": "Header of another outlet.\n" + edited(a, 3, 2),
+         "date": date(2025, 6, 1), "outlet": "other.example"},
+        {"doc_id": "c1", "body": story(3)},
+    ], run_id="r2")
+    assert s2["clusters_touched"] == 1
+    assert clusters(con) == {"a0": "a0", "a1": "a0", "a2": "a0", "b1": "b1", "c1": "c1"}
+    rows = near_rows(con)
+    assert [r[:3] for r in rows] == [("a1", "a0", "near"), ("a2", "a0", "near")]
+    assert all(r[3] >= 0.5 and r[4] == "b2" for r in rows)
+    art = con.execute("SELECT doc_id, n_copies, outlets FROM articles ORDER BY doc_id").fetchall()
+    assert art == [("a0", 3, ["example.com", "other.example"]), ("b1", 1, ["example.com"]),
+                   ("c1", 1, ["example.com"])]
+
+
+def test_bridge_document_merges_two_clusters(con: duckdb.DuckDBPyConnection) -> None:
+    paras = story(5, 400, 10).split("\n")
+    a = "\n".join(paras)
+    left = "\n".join(paras[:8] + [story(50, 40, 1)])  # J(a, left) ~ 0.73
+    right = "\n".join([story(51, 40, 1)] + paras[2:])  # J(a, right) ~ 0.73, J(left, right) ~ 0.5
+    load(con, "b1", [{"doc_id": "l1", "body": left, "date": date(2025, 6, 5)},
+                     {"doc_id": "l2", "body": edited(left, 2, 3), "date": date(2025, 6, 6)}])
+    load(con, "b2", [{"doc_id": "r1", "body": right, "date": date(2025, 6, 4)}])
+    assert clusters(con)["r1"] == "r1"  # too far from the left pair on its own
+    # The bridge shares most of its text with both sides.
+    load(con, "b3", [{"doc_id": "m1", "body": a, "date": date(2025, 6, 7)}])
+    c = clusters(con)
+    assert c["l1"] == c["l2"] == c["m1"] == c["r1"] == "r1"
+    assert {r[0] for r in near_rows(con)} == {"l1", "l2", "m1"}
+
+
+def test_unrelated_documents_stay_singletons(con: duckdb.DuckDBPyConnection) -> None:
+    stats = load(con, "b1", [{"doc_id": f"d{i}", "body": story(100 + i)} for i in range(30)])
+    assert stats["confirmed"] == 0
+    assert all(k == v for k, v in clusters(con).items())
+    assert con.execute("SELECT count(*) FROM articles").fetchall()[0][0] == 30
+
+
+def test_canonical_ties_break_on_length_then_id(con: duckdb.DuckDBPyConnection) -> None:
+    a = story(9)
+    load(con, "b1", [{"doc_id": "z", "body": a + " tail words here"},
+                     {"doc_id": "y", "body": a},
+                     {"doc_id": "x", "body": a + " tail"}])
+    assert set(clusters(con).values()) == {"z"}
+
+
+def test_same_inputs_give_same_rows(tmp_path: Path) -> None:
+    def run(path: Path) -> tuple:
+        c = duckdb.connect(str(path))
+        apply_schema(c)
+        for k in range(3):
+            docs = []
+            for i in range(6):
+                base = story(200 + i)
+                docs.append({"doc_id": f"b{k}d{i}", "body": edited(base, k * 3, k),
+                             "date": date(2025, 6, 1 + (i + k) % 3)})
+            load(c, f"b{k}", docs)
+        out = (clusters(c), near_rows(c))
+        c.close()
+        return out
+    first = run(tmp_path / "one.duckdb")
+    assert first == run(tmp_path / "two.duckdb")
+    assert len(first[1]) == 12  # six stories, three copies each
+
+
+def test_settings_mismatch_is_refused(con: duckdb.DuckDBPyConnection) -> None:
+    load(con, "b1", [{"doc_id": "a", "body": story(1)}])
+    other = NearDupConfig(shingle_size=5)
+    with pytest.raises(NearDupSettingsError):
+        load(con, "b2", [{"doc_id": "b", "body": story(2)}], cfg=other)
+    con.execute("ROLLBACK")
+    # The threshold is not part of the stored signatures: it may change between runs.
+    load(con, "b3", [{"doc_id": "c", "body": story(3)}], cfg=NearDupConfig(threshold=0.8))
+
+
+def test_hook_signs_from_documents_when_pipeline_did_not(con: duckdb.DuckDBPyConnection) -> None:
+    a = story(21)
+    seen: list[dict] = []
+    hook = near_dup_hook(CFG, on_stats=lambda batch, s: seen.append(s))
+    con.execute("BEGIN")
+    for i, body in enumerate([a, edited(a, 2, 9)]):
+        con.execute(
+            "INSERT INTO documents (doc_id, source_uri, record_index, file_hash, format, body, "
+            "content_hash, n_paragraphs, n_repeated_paragraphs, n_boilerplate_lines, n_chars, "
+            "ingested_at, run_id, batch_id) VALUES (?, 'u', ?, 'f', 'jsonl', ?, ?, 1, 0, 0, ?, "
+            "now(), 'r', 'b1')", [f"h{i}", i, body, f"h{i}", len(body)])
+    hook(con, "b1", "r")
+    con.execute("COMMIT")
+    assert seen[0]["signed_in_loader"] == 2 and seen[0]["confirmed"] == 1
+    assert clusters(con) == {"h0": "h1", "h1": "h1"}  # undated: the longer copy wins
+
+
+def test_learn_boilerplate_counts_clusters_per_outlet(con: duckdb.DuckDBPyConnection) -> None:
+    footer = "Ikuti kami di kanal WhatsApp untuk berita terbaru."
+    docs = []
+    for i in range(12):
+        body = story(300 + i) + "\n" + footer
+        docs.append({"doc_id": f"o{i}", "body": body, "outlet": "one.example"})
+    # A story syndicated five times on another outlet: one cluster, so not boilerplate.
+    syn = story(400)
+    for i in range(5):
+        docs.append({"doc_id": f"s{i}", "body": edited(syn, i, i), "outlet": "two.example"})
+    load(con, "b1", docs)
+    added = learn_boilerplate(con, min_docs=5, min_share=0.5)
+    assert added == 1
+    learned = boilerplate_hashes(con)
+    assert learned == {"one.example": frozenset({paragraph_hash(footer)})}
+    assert boilerplate_hashes(con, "two.example") == {}
+    ex = con.execute("SELECT example, n_docs FROM boilerplate_paragraphs").fetchall()
+    assert ex == [(footer, 12)]
+    # Learning again changes nothing; rows are never dropped.
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 0
+    assert learn_boilerplate(con, min_docs=50, min_share=0.9) == 0
+    assert con.execute("SELECT count(*) FROM boilerplate_paragraphs").fetchall()[0][0] == 1
+
+
+def test_sql_paragraph_hash_matches_python(con: duckdb.DuckDBPyConnection) -> None:
+    from warehouse.near_dupes import PARAGRAPH_HASH_SQL
+    texts = ["Baca Juga", "  SCROLL TO\tCONTINUE  WITH CONTENT ", "Harga “Kopi” naik—4,15%",
+             "Ça\nva", "ÉTÉ  café"]
+    for t in texts:
+        got = con.execute(f"SELECT {PARAGRAPH_HASH_SQL.format(col='?')}", [t]).fetchall()[0][0]
+        assert got == paragraph_hash(t), t

@@ -1,0 +1,411 @@
+"""Near-duplicate signatures: word shingles -> MinHash (rensa) -> LSH band keys.
+
+Pure and vectorised: this runs inside the batch tasks, so it must be fast (tens of thousands
+of documents per second on one core) and deterministic across machines and processes. Words
+and shingles are hashed with fixed-constant uint64 arithmetic in numpy (never Python's
+`hash()`), MinHash uses rensa with a fixed seed, and band keys are folded the same way, so a
+signature stored last month still matches one computed today (as long as `NearDupConfig` and
+rensa's algorithm version are unchanged: `NearDupConfig.fingerprint` names both).
+
+The warehouse side (candidate lookup, confirmation, clusters) is `warehouse.near_dupes`.
+Corpus-learned boilerplate shares `paragraph_hash` with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import rensa
+
+__all__ = [
+    "NearDupConfig",
+    "words",
+    "token_hashes",
+    "shingle_hashes",
+    "signature_table",
+    "band_table",
+    "signature_matrix",
+    "estimated_jaccard",
+    "pair_similarity",
+    "UnionFind",
+    "paragraph_hash",
+    "strip_boilerplate",
+]
+
+_U64 = np.uint64
+_MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class NearDupConfig:
+    """MinHash/LSH settings; defaults chosen with scripts/eval_near_dupes.py (see its report).
+
+    - shingle_size 3 words: word edits break few shingles, yet 3-grams of different news
+      stories rarely coincide; 5-grams lost recall on edited copies without gaining precision.
+    - threshold 0.6 on the estimated Jaccard: syndicated copies with another outlet's header
+      and footer and copies with ~10% word edits sit at 0.6-0.9; distinct stories, even
+      templated ones (daily price reports), stay well below.
+    - bands x rows = 32 x 4 over 128 permutations: the LSH S-curve (1/b)^(1/r) ~ 0.42 sits
+      well below the threshold, so a pair at J=0.6 becomes a candidate with p > 0.99; the
+      confirmation step then removes the extra candidates.
+    - min_shingles: documents with fewer shingles get a signature but no band keys, so
+      one-line stubs do not chain unrelated documents into one cluster.
+    """
+
+    num_perm: int = 128
+    bands: int = 32
+    rows: int = 4
+    shingle_size: int = 3
+    threshold: float = 0.6
+    seed: int = 42
+    min_shingles: int = 5
+
+    def __post_init__(self) -> None:
+        if self.bands * self.rows > self.num_perm:
+            raise ValueError("bands * rows must not exceed num_perm")
+        if self.shingle_size < 1 or self.bands < 1 or self.rows < 1:
+            raise ValueError("shingle_size, bands and rows must be positive")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError("threshold must be in (0, 1]")
+
+    @property
+    def fingerprint(self) -> str:
+        """What stored signatures depend on: a change means history must be re-signed."""
+        d = asdict(self)
+        return (f"rensa-RMinHash-v{rensa.RMinHash.ALGORITHM_VERSION}/perm{d['num_perm']}"
+                f"/seed{d['seed']}/k{d['shingle_size']}/b{d['bands']}x{d['rows']}")
+
+    def candidate_probability(self, jaccard: float) -> float:
+        """Chance that a pair with this Jaccard shares at least one band (the LSH S-curve)."""
+        return 1.0 - (1.0 - jaccard**self.rows) ** self.bands
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> NearDupConfig:
+        """Build from a config section, ignoring unknown keys (so configs can grow)."""
+        values = values or {}
+        known = {k: values[k] for k in cls.__dataclass_fields__ if k in values}
+        return cls(**known)
+
+
+# ---------------------------------------------------------------------------------------
+# Tokenisation. A word is a maximal run of "alphanumeric" bytes of the lower-cased UTF-8
+# text: ASCII letters and digits, and every non-ASCII character except the common Unicode
+# punctuation and space blocks (Latin-1 punctuation U+0080-U+00BF, U+00D7, U+00F7, General
+# Punctuation U+2000-U+206F, CJK punctuation U+3000-U+303F, BOM). This is a byte table in
+# numpy, ~30x faster than a regex, and `words()` is its readable reference.
+
+_KEEP = np.zeros(256, dtype=np.uint8)
+for _b in range(256):
+    if _b >= 0x80 or chr(_b).isalnum():
+        _KEEP[_b] = ord(chr(_b).lower()) if _b < 0x80 else _b
+
+_PUNCT_CHARS = "".join(
+    [chr(c) for c in range(0x80, 0xC0)]
+    + ["\u00d7", "\u00f7", "\ufeff"]
+    + [chr(c) for c in range(0x2000, 0x2070)]
+    + [chr(c) for c in range(0x3000, 0x3040)]
+)
+_WORD_SPLIT = re.compile(r"[^0-9a-z\u00c0-\U0010ffff]+|[" + re.escape(_PUNCT_CHARS) + r"]+")
+
+
+def words(text: str) -> list[str]:
+    """Reference tokeniser (same words as the vectorised path): lower-case, split."""
+    return [w for w in _WORD_SPLIT.split(text.lower()) if w]
+
+
+# Word hash: polynomial in P over the word's bytes (position within the word, mod 256),
+# then the splitmix64 finaliser. Constants are fixed: the hash is the same everywhere.
+_P = 0x100000001B3
+with np.errstate(over="ignore"):
+    _POW = np.cumprod(np.concatenate([[1], np.full(255, _P)]).astype(np.uint64), dtype=np.uint64)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over the whole word (in place)."""
+    with np.errstate(over="ignore"):
+        x ^= x >> _U64(30)
+        x *= _U64(0xBF58476D1CE4E5B9)
+        x ^= x >> _U64(27)
+        x *= _U64(0x94D049BB133111EB)
+        x ^= x >> _U64(31)
+    return x
+
+
+def _separator_mask(buf: np.ndarray, mapped: np.ndarray) -> np.ndarray:
+    """True where a byte separates words, including multi-byte Unicode punctuation."""
+    sep = mapped == 0
+    n = len(buf)
+    lead = np.flatnonzero(buf[: n - 1] >= 0xC2)  # rare in most news text: check only these
+    if len(lead) == 0:
+        return sep
+    padded = np.zeros(n + 2, dtype=np.uint8)
+    padded[:n] = buf
+    b0, b1, b2 = padded[lead], padded[lead + 1], padded[lead + 2]
+    # Two-byte sequences: C2 80..BF (U+0080-U+00BF), C3 97 (×), C3 B7 (÷).
+    two = ((b0 == 0xC2) & (b1 >= 0x80) & (b1 <= 0xBF)) | ((b0 == 0xC3) & ((b1 == 0x97) | (b1 == 0xB7)))
+    three = (
+        ((b0 == 0xE2) & ((b1 == 0x80) | ((b1 == 0x81) & (b2 <= 0xAF))))
+        | ((b0 == 0xE3) & (b1 == 0x80))
+        | ((b0 == 0xEF) & (b1 == 0xBB) & (b2 == 0xBF))
+    )
+    for width, hit in ((2, two), (3, three)):
+        idx = lead[hit]
+        for j in range(width):
+            sep[np.minimum(idx + j, n - 1)] = True
+    return sep
+
+
+def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every word of every body: (uint64 word hashes, int64 per-document offsets).
+
+    Words of document i are hashes[offsets[i]:offsets[i+1]]. The hash of a word depends only
+    on its bytes, so it is the same in every batch and on every machine.
+    """
+    arr = bodies if isinstance(bodies, pa.Array) else pa.array(bodies, type=pa.large_string())
+    arr = pc.utf8_lower(pc.fill_null(arr, ""))
+    arr = arr.cast(pa.large_string())
+    n_docs = len(arr)
+    _validity, off_buf, data_buf = arr.buffers()
+    offsets = np.frombuffer(off_buf, dtype=np.int64, count=n_docs + 1, offset=arr.offset * 8)
+    start, stop = int(offsets[0]), int(offsets[-1])
+    buf = np.frombuffer(data_buf, dtype=np.uint8, count=stop - start, offset=start) if data_buf else np.zeros(0, np.uint8)
+    doc_starts = offsets[:-1] - start
+    n = len(buf)
+    if n == 0:
+        return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
+    mapped = _KEEP[buf]
+    sep = _separator_mask(buf, mapped)
+    is_tok = ~sep
+    boundary = np.zeros(n + 1, dtype=bool)  # boundary[i]: a new document starts at byte i
+    boundary[doc_starts[doc_starts < n]] = True
+    boundary[n] = True
+    prev_sep = np.empty(n, dtype=bool)
+    prev_sep[0] = True
+    prev_sep[1:] = sep[:-1]
+    starts = np.flatnonzero(is_tok & (prev_sep | boundary[:n]))
+    next_sep = np.empty(n, dtype=bool)
+    next_sep[-1] = True
+    next_sep[:-1] = sep[1:]
+    ends = np.flatnonzero(is_tok & (next_sep | boundary[1:]))  # inclusive last byte
+    if len(starts) == 0:
+        return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
+    # Position of each byte inside its word: byte index minus the start of its word.
+    idx_dtype = np.int32 if n < 2**31 else np.int64
+    marker = np.zeros(n, dtype=idx_dtype)
+    marker[starts] = starts
+    rel = np.arange(n, dtype=idx_dtype)
+    rel -= np.maximum.accumulate(marker)
+    rel &= 255
+    with np.errstate(over="ignore"):
+        weighted = _POW[rel]
+        weighted *= mapped
+        weighted[sep] = 0
+        h = np.add.reduceat(weighted, starts)
+        h += (ends - starts + 1).astype(_U64) * _U64(0x9E3779B97F4A7C15)
+    h = _mix(h)
+    tok_offsets = np.searchsorted(starts, doc_starts, side="left").astype(np.int64)
+    tok_offsets = np.append(tok_offsets, len(starts))
+    return h, tok_offsets
+
+
+_SHINGLE_MULT = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+     0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x27D4EB2F165667C5, 0x85EBCA77C2B2AE63],
+    dtype=_U64,
+)
+
+
+def shingle_hashes(tok: np.ndarray, tok_offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the k-word shingles of every document: (uint64 hashes, int64 offsets).
+
+    A document with fewer than k (but at least one) words gets one shingle of all its words,
+    so short texts still have a signature.
+    """
+    if k > len(_SHINGLE_MULT):
+        raise ValueError(f"shingle_size above {len(_SHINGLE_MULT)} is not supported")
+    n_tok = np.diff(tok_offsets)
+    n_sh = np.where(n_tok >= k, n_tok - k + 1, np.minimum(n_tok, 1))
+    sh_offsets = np.zeros(len(n_tok) + 1, dtype=np.int64)
+    np.cumsum(n_sh, out=sh_offsets[1:])
+    total = len(tok)
+    # Padded copy so that windows of the last document never read past the end.
+    padded = np.zeros(total + k, dtype=_U64)
+    padded[:total] = tok
+    # Window start positions: for long docs every i in [off, off+n-k]; short docs one at off.
+    doc_of_sh = np.repeat(np.arange(len(n_tok)), n_sh)
+    first_sh = sh_offsets[:-1]
+    pos = np.arange(int(sh_offsets[-1]), dtype=np.int64) - first_sh[doc_of_sh] + tok_offsets[:-1][doc_of_sh]
+    width = np.minimum(n_tok, k)[doc_of_sh]
+    with np.errstate(over="ignore"):
+        h = np.full(len(pos), _U64(k), dtype=_U64)
+        for j in range(k):
+            term = padded[pos + j] * _SHINGLE_MULT[j]
+            if j:
+                term = np.where(width > j, term, _U64(0))
+            h += term
+            h = (h << _U64(17)) | (h >> _U64(47))
+    return _mix(h), sh_offsets
+
+
+def signature_matrix(bodies: pa.Array | Sequence[str], cfg: NearDupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """MinHash signatures as an (n, num_perm) uint32 matrix, plus shingles per document."""
+    tok, tok_off = token_hashes(bodies)
+    sh, sh_off = shingle_hashes(tok, tok_off, cfg.shingle_size)
+    n = len(sh_off) - 1
+    if n == 0:
+        return np.zeros((0, cfg.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int32)
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
+        sh, sh_off.astype(np.uint64), cfg.num_perm, cfg.seed
+    )
+    sig = np.array(matrix.to_rows(), dtype=np.uint32).reshape(n, cfg.num_perm)
+    return sig, np.diff(sh_off).astype(np.int32)
+
+
+def signature_table(doc_ids: list[str], bodies: list[str] | pa.Array, cfg: NearDupConfig,
+                    chunk_size: int = 1024) -> pa.Table:
+    """One row per document: doc_id, signature (fixed_size_list<uint32>), n_shingles.
+
+    Works in chunks so memory stays flat however large the batch is.
+    """
+    if len(doc_ids) != len(bodies):
+        raise ValueError("doc_ids and bodies differ in length")
+    sigs, counts = [], []
+    for lo in range(0, len(doc_ids), chunk_size):
+        chunk = bodies[lo: lo + chunk_size]
+        s, c = signature_matrix(chunk, cfg)
+        sigs.append(s)
+        counts.append(c)
+    sig = np.concatenate(sigs) if sigs else np.zeros((0, cfg.num_perm), dtype=np.uint32)
+    cnt = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int32)
+    return pa.table({
+        "doc_id": pa.array(doc_ids, type=pa.string()),
+        "signature": pa.FixedSizeListArray.from_arrays(pa.array(sig.reshape(-1)), cfg.num_perm),
+        "n_shingles": pa.array(cnt, type=pa.int32()),
+    })
+
+
+def signatures_to_matrix(column: pa.Array | pa.ChunkedArray, num_perm: int) -> np.ndarray:
+    """A signature column (fixed or variable list of uint32) as an (n, num_perm) matrix."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.list_(pa.uint32()))
+    flat = pc.list_flatten(column).to_numpy(zero_copy_only=False).astype(np.uint32, copy=False)
+    return flat.reshape(len(column), num_perm)
+
+
+def band_keys(sig: np.ndarray, cfg: NearDupConfig) -> np.ndarray:
+    """(n, bands) uint64 keys: each band's rows folded with the band number into one hash."""
+    n = sig.shape[0]
+    keys = np.empty((n, cfg.bands), dtype=_U64)
+    with np.errstate(over="ignore"):
+        for b in range(cfg.bands):
+            h = np.full(n, _U64((cfg.seed * 0x9E3779B97F4A7C15 + b + 1) & _MASK), dtype=_U64)
+            for r in range(cfg.rows):
+                h ^= sig[:, b * cfg.rows + r].astype(_U64)
+                h *= _U64(_P)
+                h = (h << _U64(29)) | (h >> _U64(35))
+            keys[:, b] = _mix(h)
+    return keys
+
+
+def band_table(signatures: pa.Table, cfg: NearDupConfig) -> pa.Table:
+    """LSH rows: doc_id, band (int16), key (uint64); documents under min_shingles get none."""
+    sig = signatures_to_matrix(signatures.column("signature"), cfg.num_perm)
+    ids = signatures.column("doc_id").combine_chunks() if signatures.num_rows else pa.array([], pa.string())
+    if "n_shingles" in signatures.column_names:
+        keep = signatures.column("n_shingles").to_numpy() >= cfg.min_shingles
+        sig = sig[keep]
+        ids = ids.filter(pa.array(keep))
+    keys = band_keys(sig, cfg)
+    n = sig.shape[0]
+    return pa.table({
+        "doc_id": pc.take(ids, pa.array(np.repeat(np.arange(n), cfg.bands))),
+        "band": pa.array(np.tile(np.arange(cfg.bands, dtype=np.int16), n)),
+        "key": pa.array(keys.reshape(-1)),
+    })
+
+
+def estimated_jaccard(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> float:
+    """Share of MinHash slots on which two signatures agree (unbiased Jaccard estimate)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError("signatures differ in length or are empty")
+    return float(np.count_nonzero(a == b)) / a.size
+
+
+def pair_similarity(sig: np.ndarray, left: np.ndarray, right: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """Estimated Jaccard for many pairs of rows of one signature matrix."""
+    out = np.empty(len(left), dtype=np.float64)
+    for lo in range(0, len(left), chunk):
+        li, ri = left[lo: lo + chunk], right[lo: lo + chunk]
+        out[lo: lo + chunk] = np.count_nonzero(sig[li] == sig[ri], axis=1) / sig.shape[1]
+    return out
+
+
+class UnionFind:
+    """Disjoint sets over hashable labels (path halving, union by size)."""
+
+    def __init__(self, items: Iterable = ()) -> None:
+        self.parent: dict = {}
+        self.size: dict = {}
+        for x in items:
+            self.add(x)
+
+    def add(self, x) -> None:
+        if x not in self.parent:
+            self.parent[x] = x
+            self.size[x] = 1
+
+    def find(self, x):
+        self.add(x)
+        parent = self.parent
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+
+    def groups(self) -> list[list]:
+        """Components as lists, members in insertion order."""
+        out: dict = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), []).append(x)
+        return list(out.values())
+
+
+# ---------------------------------------------------------------------------------------
+# Corpus-learned boilerplate. The warehouse counts md5 of the same normalisation in SQL
+# (lower, ASCII whitespace runs -> one space, trimmed), so both sides agree on the hash.
+
+_WS = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def normalise_paragraph(text: str) -> str:
+    """Lower-case, collapse ASCII whitespace: the form whose hash marks boilerplate."""
+    return _WS.sub(" ", text.lower()).strip(" ")
+
+
+def paragraph_hash(text: str) -> str:
+    """md5 hex of the normalised paragraph (DuckDB's md5() gives the same string)."""
+    return hashlib.md5(normalise_paragraph(text).encode("utf-8")).hexdigest()
+
+
+def strip_boilerplate(paragraphs: Sequence[str], hashes: set[str] | frozenset[str]) -> tuple[list[str], int]:
+    """Drop paragraphs whose hash is learned boilerplate; returns (kept, n_removed)."""
+    if not hashes:
+        return list(paragraphs), 0
+    kept = [p for p in paragraphs if paragraph_hash(p) not in hashes]
+    return kept, len(paragraphs) - len(kept)

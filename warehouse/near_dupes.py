@@ -1,0 +1,362 @@
+"""Near-duplicate linking against the whole history, and corpus-learned boilerplate.
+
+Runs inside the loader's batch transaction, after the batch's `documents` rows are in:
+
+    store_minhash(con, batch_id, signature_table(...), cfg=cfg)   # or sign_batch(con, ...)
+    stats = link_batch(con, batch_id, run_id, cfg)
+
+`near_dup_hook(cfg)` bundles both for `Warehouse.add_after_insert_hook`; it signs the batch
+from `documents.body` when the pipeline did not stage signatures (so a lake rebuild works too).
+
+Clusters: every linked document has `cluster_id` = the doc_id of its cluster's canonical
+member; a document with no near-duplicate is its own cluster (cluster_id = doc_id), so
+`count(DISTINCT cluster_id)` counts stories. The canonical member is the earliest published
+(published_date, then published_at; undated last), then the longest (n_chars), then the
+smallest doc_id. Every other member has one `duplicates` row of kind 'near' with its
+estimated Jaccard to the canonical member.
+
+Cost per batch: the candidate join reads the batch's band keys and scans the `key` column of
+`minhash_bands` once (DuckDB uses no index for joins; ~2 ms per million band rows); everything
+after it touches only the candidates and the clusters they belong to.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from transforms.near_dupes import (
+    NearDupConfig,
+    UnionFind,
+    band_table,
+    pair_similarity,
+    signature_table,
+    signatures_to_matrix,
+)
+
+__all__ = [
+    "store_minhash",
+    "sign_batch",
+    "link_batch",
+    "near_dup_hook",
+    "check_settings",
+    "learn_boilerplate",
+    "boilerplate_hashes",
+]
+
+
+class NearDupSettingsError(RuntimeError):
+    """Stored signatures were made with other settings; matching them would be meaningless."""
+
+
+def check_settings(con: duckdb.DuckDBPyConnection, cfg: NearDupConfig) -> None:
+    """Record the signature settings on first use; refuse a different set later."""
+    rows = con.execute("SELECT fingerprint FROM minhash_settings").fetchall()
+    if not rows:
+        con.execute("INSERT INTO minhash_settings VALUES (?, ?)", [cfg.fingerprint, datetime.now(UTC)])
+        return
+    stored = {r[0] for r in rows}
+    if cfg.fingerprint not in stored:
+        raise NearDupSettingsError(
+            f"minhash rows were made with {sorted(stored)}, this run uses {cfg.fingerprint}; "
+            "keep the stored num_perm/seed/shingle_size/bands/rows (threshold may change) "
+            "or re-sign the history"
+        )
+
+
+def store_minhash(con: duckdb.DuckDBPyConnection, batch_id: str, signatures: pa.Table,
+                  bands: pa.Table | None = None, cfg: NearDupConfig | None = None) -> int:
+    """Insert a batch's signatures and band keys (bands computed from cfg when not given)."""
+    cfg = cfg or NearDupConfig()
+    check_settings(con, cfg)
+    if bands is None:
+        bands = band_table(signatures, cfg)
+    if "n_shingles" not in signatures.column_names:
+        signatures = signatures.append_column(
+            "n_shingles", pa.array([cfg.num_perm] * signatures.num_rows, pa.int32()))
+    sig_in = signatures.select(["doc_id", "signature", "n_shingles"])
+    band_in = bands.select(["key", "band", "doc_id"])
+    con.register("_nd_sig_in", sig_in)
+    con.register("_nd_band_in", band_in)
+    try:
+        con.execute("INSERT INTO minhash_signatures SELECT doc_id, signature::UINTEGER[], "
+                    "n_shingles, ? FROM _nd_sig_in", [batch_id])
+        con.execute("INSERT INTO minhash_bands SELECT key, band, doc_id, ? FROM _nd_band_in "
+                    "ORDER BY key", [batch_id])
+    finally:
+        con.unregister("_nd_sig_in")
+        con.unregister("_nd_band_in")
+    return sig_in.num_rows
+
+
+def sign_batch(con: duckdb.DuckDBPyConnection, batch_id: str, cfg: NearDupConfig) -> int:
+    """Sign the batch's documents that have no signature yet, from `documents.body`."""
+    tbl = con.sql(
+        "SELECT d.doc_id, d.body FROM documents d WHERE d.batch_id = ? AND NOT EXISTS "
+        "(SELECT 1 FROM minhash_signatures s WHERE s.batch_id = ? AND s.doc_id = d.doc_id) "
+        "ORDER BY d.doc_id", params=[batch_id, batch_id]).to_arrow_table()
+    if tbl.num_rows == 0:
+        return 0
+    sigs = signature_table(tbl.column("doc_id").to_pylist(), tbl.column("body").combine_chunks(), cfg)
+    return store_minhash(con, batch_id, sigs, cfg=cfg)
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, batch_id: str) -> pa.Table:
+    """Distinct (a < b) doc pairs sharing a band key, at least one of them in the batch."""
+    return con.sql("""
+        WITH mine AS (SELECT key, doc_id FROM minhash_bands WHERE batch_id = ?)
+        SELECT DISTINCT least(m.doc_id, h.doc_id) AS a, greatest(m.doc_id, h.doc_id) AS b
+        FROM mine m JOIN minhash_bands h ON h.key = m.key
+        WHERE h.doc_id <> m.doc_id
+        ORDER BY a, b""", params=[batch_id]).to_arrow_table()
+
+
+def _signatures(con: duckdb.DuckDBPyConnection, doc_ids: list[str],
+                cfg: NearDupConfig) -> tuple[dict[str, int], np.ndarray]:
+    """Stored signatures of some documents: (doc_id -> row, matrix)."""
+    con.register("_nd_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+    try:
+        tbl = con.sql("SELECT s.doc_id, s.signature FROM minhash_signatures s "
+                          "SEMI JOIN _nd_ids i ON i.doc_id = s.doc_id").to_arrow_table()
+    finally:
+        con.unregister("_nd_ids")
+    ids = tbl.column("doc_id").to_pylist()
+    return {d: i for i, d in enumerate(ids)}, signatures_to_matrix(tbl.column("signature"), cfg.num_perm)
+
+
+def _members(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pa.Table:
+    """The given documents and every member of their current clusters, with ranking fields."""
+    con.register("_nd_ids", pa.table({"doc_id": pa.array(doc_ids, pa.string())}))
+    try:
+        return con.sql("""
+            WITH seed AS (
+                SELECT d.doc_id, coalesce(d.cluster_id, d.doc_id) AS cluster_id
+                FROM documents d SEMI JOIN _nd_ids i ON i.doc_id = d.doc_id),
+            clusters AS (SELECT DISTINCT cluster_id FROM seed)
+            SELECT d.doc_id, coalesce(d.cluster_id, d.doc_id) AS cluster_id, d.source_uri,
+                   d.record_index, d.published_date, d.published_at, d.n_chars
+            FROM documents d
+            WHERE d.doc_id IN (SELECT doc_id FROM seed)
+               OR d.cluster_id IN (SELECT cluster_id FROM clusters)
+            ORDER BY d.doc_id""").to_arrow_table()
+    finally:
+        con.unregister("_nd_ids")
+
+
+def _canonical_order(members: pa.Table) -> list[str]:
+    """doc_ids best-first: earliest date, earliest time, longest, smallest id."""
+    rows = members.select(["doc_id", "published_date", "published_at", "n_chars"]).to_pylist()
+
+    def key(r: dict[str, Any]) -> tuple:
+        date, at = r["published_date"], r["published_at"]
+        return (date is None, date or 0, at is None, at.timestamp() if at else 0.0,
+                -(r["n_chars"] or 0), r["doc_id"])
+
+    return [r["doc_id"] for r in sorted(rows, key=key)]
+
+
+def link_batch(con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str,
+               cfg: NearDupConfig) -> dict[str, Any]:
+    """Link the batch's documents to near-duplicates anywhere in the warehouse.
+
+    Needs the batch's rows in `documents`, `minhash_signatures` and `minhash_bands`; runs in
+    the caller's transaction. Returns counts and per-step seconds.
+    """
+    t0 = time.perf_counter()
+    stats: dict[str, Any] = {"candidates": 0, "confirmed": 0, "clusters_touched": 0,
+                             "documents_relinked": 0, "near_duplicates": 0}
+    # Singletons are their own cluster; only rows still unlinked are touched.
+    con.execute("UPDATE documents SET cluster_id = doc_id WHERE batch_id = ? AND cluster_id IS NULL",
+                [batch_id])
+    cand = _candidates(con, batch_id)
+    t1 = time.perf_counter()
+    stats["candidates"] = cand.num_rows
+    if cand.num_rows == 0:
+        stats["seconds"] = {"candidates": t1 - t0}
+        return stats
+    a_ids, b_ids = cand.column("a").to_pylist(), cand.column("b").to_pylist()
+    index, sig = _signatures(con, sorted(set(a_ids) | set(b_ids)), cfg)
+    have = [(a, b) for a, b in zip(a_ids, b_ids, strict=True) if a in index and b in index]
+    left = np.array([index[a] for a, _ in have], dtype=np.int64)
+    right = np.array([index[b] for _, b in have], dtype=np.int64)
+    sims = pair_similarity(sig, left, right)
+    ok = sims >= cfg.threshold
+    confirmed = [p for p, keep in zip(have, ok, strict=True) if keep]
+    stats["confirmed"] = len(confirmed)
+    t2 = time.perf_counter()
+    if not confirmed:
+        stats["seconds"] = {"candidates": t1 - t0, "confirm": t2 - t1}
+        return stats
+
+    # Connected components of the new pairs plus the clusters their members already had.
+    touched = sorted({d for p in confirmed for d in p})
+    members = _members(con, touched)
+    uf = UnionFind()
+    for doc, cluster in zip(members.column("doc_id").to_pylist(),
+                            members.column("cluster_id").to_pylist(), strict=True):
+        uf.union(cluster, doc)
+    for a, b in confirmed:
+        uf.union(a, b)
+    by_id = {r["doc_id"]: r for r in members.to_pylist()}
+    old_cluster = {d: r["cluster_id"] for d, r in by_id.items()}
+    order = _canonical_order(members)
+    rank = {d: i for i, d in enumerate(order)}
+    groups = [sorted((d for d in g if d in by_id), key=rank.__getitem__) for g in uf.groups()]
+    groups = [g for g in groups if len(g) > 1]
+    stats["clusters_touched"] = len(groups)
+
+    all_members = sorted(d for g in groups for d in g)
+    m_index, m_sig = _signatures(con, all_members, cfg)
+    new_cluster: dict[str, str] = {}
+    dup_rows: list[dict[str, Any]] = []
+    for g in groups:
+        canon = g[0]
+        for d in g:
+            new_cluster[d] = canon
+        others = [d for d in g[1:] if d in m_index and canon in m_index]
+        if others:
+            sims_c = pair_similarity(m_sig, np.array([m_index[d] for d in others]),
+                                     np.full(len(others), m_index[canon]))
+        else:
+            sims_c = np.zeros(0)
+        sim_of = dict(zip(others, sims_c.tolist(), strict=True))
+        for d in g[1:]:
+            r = by_id[d]
+            dup_rows.append({"doc_id": d, "source_uri": r["source_uri"],
+                             "record_index": r["record_index"], "canonical_doc_id": canon,
+                             "kind": "near", "similarity": sim_of.get(d),
+                             "run_id": run_id, "batch_id": batch_id})
+    changed = sorted(d for d, c in new_cluster.items() if old_cluster.get(d) != c)
+    stats["documents_relinked"] = len(changed)
+    stats["near_duplicates"] = len(dup_rows)
+    t3 = time.perf_counter()
+    _write_links(con, {d: new_cluster[d] for d in changed}, all_members, dup_rows)
+    t4 = time.perf_counter()
+    stats["seconds"] = {"candidates": t1 - t0, "confirm": t2 - t1, "clusters": t3 - t2,
+                        "write": t4 - t3}
+    return stats
+
+
+_DUP_SCHEMA = pa.schema([
+    ("doc_id", pa.string()), ("source_uri", pa.string()), ("record_index", pa.int64()),
+    ("canonical_doc_id", pa.string()), ("kind", pa.string()), ("similarity", pa.float64()),
+    ("run_id", pa.string()), ("batch_id", pa.string()),
+])
+
+
+def _write_links(con: duckdb.DuckDBPyConnection, cluster_of: dict[str, str],
+                 members: list[str], dup_rows: list[dict[str, Any]]) -> None:
+    """Set cluster_id where it changed and replace the 'near' rows of the touched clusters."""
+    links = pa.table({"doc_id": pa.array(list(cluster_of), pa.string()),
+                      "cluster_id": pa.array(list(cluster_of.values()), pa.string())})
+    touched = pa.table({"doc_id": pa.array(members, pa.string())})
+    dups = pa.Table.from_pylist(sorted(dup_rows, key=lambda r: r["doc_id"]), schema=_DUP_SCHEMA)
+    con.register("_nd_links", links)
+    con.register("_nd_touched", touched)
+    con.register("_nd_dups", dups)
+    try:
+        if links.num_rows:
+            con.execute("UPDATE documents SET cluster_id = l.cluster_id FROM _nd_links l "
+                        "WHERE documents.doc_id = l.doc_id")
+        # Canonical members lose their 'near' row; the others get theirs (re)written.
+        con.execute("DELETE FROM duplicates WHERE kind = 'near' AND doc_id IN "
+                    "(SELECT doc_id FROM _nd_touched) AND doc_id NOT IN (SELECT doc_id FROM _nd_dups)")
+        con.execute("""
+            INSERT INTO duplicates BY NAME SELECT * FROM _nd_dups
+            ON CONFLICT (doc_id, kind) DO UPDATE SET
+                source_uri = excluded.source_uri, record_index = excluded.record_index,
+                canonical_doc_id = excluded.canonical_doc_id, similarity = excluded.similarity,
+                run_id = excluded.run_id, batch_id = excluded.batch_id""")
+    finally:
+        for name in ("_nd_links", "_nd_touched", "_nd_dups"):
+            con.unregister(name)
+
+
+def near_dup_hook(cfg: NearDupConfig | None = None,
+                  on_stats: Callable[[str, dict[str, Any]], None] | None = None
+                  ) -> Callable[[duckdb.DuckDBPyConnection, str, str], None]:
+    """A loader after-insert hook: sign what the pipeline did not, then link the batch."""
+    cfg = cfg or NearDupConfig()
+
+    def hook(con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str) -> None:
+        check_settings(con, cfg)
+        signed = sign_batch(con, batch_id, cfg)
+        stats = link_batch(con, batch_id, run_id, cfg)
+        stats["signed_in_loader"] = signed
+        if on_stats is not None:
+            on_stats(batch_id, stats)
+
+    return hook
+
+
+# ---------------------------------------------------------------------------------------
+# Corpus-learned boilerplate. Same normalisation as transforms.near_dupes.paragraph_hash:
+# lower(), runs of ASCII whitespace -> one space, trimmed, md5 hex.
+
+PARAGRAPH_HASH_SQL = (
+    "md5(trim(regexp_replace(lower({col}), '[ \\t\\n\\r\\f\\v]+', ' ', 'g'), ' '))"
+)
+
+
+def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
+                      min_share: float = 0.01) -> int:
+    """Mark paragraphs that recur in >= min_docs clusters and >= min_share of an outlet's
+    clusters as that outlet's boilerplate; returns how many rows were added or raised.
+
+    Counting clusters, not documents, keeps a story syndicated many times from looking like
+    a footer. Existing rows are only raised, never removed (see 040_near_dupes.sql).
+    """
+    now = datetime.now(UTC)
+    phash = PARAGRAPH_HASH_SQL.format(col="p.text")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _nd_learned AS
+        WITH para AS (
+            SELECT d.outlet, coalesce(d.cluster_id, d.doc_id) AS cluster_id,
+                   {phash} AS paragraph_hash, p.text
+            FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
+            WHERE d.outlet IS NOT NULL),
+        outlet_size AS (
+            SELECT outlet, count(DISTINCT coalesce(cluster_id, doc_id)) AS n
+            FROM documents WHERE outlet IS NOT NULL GROUP BY outlet),
+        counted AS (
+            SELECT outlet, paragraph_hash, count(DISTINCT cluster_id) AS n_docs,
+                   min(text) AS example
+            FROM para GROUP BY outlet, paragraph_hash)
+        SELECT c.outlet, c.paragraph_hash, c.n_docs, c.n_docs / s.n AS share, c.example
+        FROM counted c JOIN outlet_size s USING (outlet)
+        WHERE c.n_docs >= ? AND c.n_docs / s.n >= ?""", [min_docs, min_share])
+    n = con.execute("""
+        SELECT count(*) FROM _nd_learned l LEFT JOIN boilerplate_paragraphs b
+            USING (outlet, paragraph_hash)
+        WHERE b.n_docs IS NULL OR l.n_docs > b.n_docs""").fetchall()[0][0]
+    con.execute("""
+        INSERT INTO boilerplate_paragraphs
+        SELECT outlet, paragraph_hash, n_docs, share, example, ? FROM _nd_learned
+        ON CONFLICT (outlet, paragraph_hash) DO UPDATE SET
+            n_docs = greatest(boilerplate_paragraphs.n_docs, excluded.n_docs),
+            share = excluded.share,
+            learned_at = CASE WHEN excluded.n_docs > boilerplate_paragraphs.n_docs
+                              THEN excluded.learned_at ELSE boilerplate_paragraphs.learned_at END
+        """, [now])
+    con.execute("DROP TABLE _nd_learned")
+    return int(n)
+
+
+def boilerplate_hashes(con: duckdb.DuckDBPyConnection,
+                       outlet: str | None = None) -> dict[str, frozenset[str]]:
+    """Learned boilerplate per outlet ({outlet: hashes}); pass outlet to get just one."""
+    sql = "SELECT outlet, paragraph_hash FROM boilerplate_paragraphs"
+    params: list[Any] = []
+    if outlet is not None:
+        sql += " WHERE outlet = ?"
+        params.append(outlet)
+    out: dict[str, set[str]] = {}
+    for o, h in con.execute(sql + " ORDER BY 1, 2", params).fetchall():
+        out.setdefault(o, set()).add(h)
+    return {o: frozenset(h) for o, h in out.items()}
