@@ -14,7 +14,7 @@ def extract_html(html: str) -> tuple[str, dict[str, str]]:
     try:
         doc = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=False,
-            favor_precision=True, deduplicate=False, as_dict=True,
+            favor_precision=True, deduplicate=False,
         )
     except Exception as exc:  # trafilatura raises many kinds on broken markup
         raise Rejected(RejectReason.MALFORMED_RECORD, f"HTML not parseable: {exc}") from exc

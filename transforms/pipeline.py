@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from transforms.cleaning import clean_body, load_boilerplate_rules
 from transforms.config import WartaConfig
 from transforms.decoding import normalize_text
+from transforms.failpoints import failpoint
 from transforms.ids import content_hash, doc_id, file_hash
 from transforms.metadata import RecordFields, extract_metadata
 from transforms.readers import RawRecord, detect_format, read_records
@@ -103,8 +104,10 @@ def process_batch(batch_id: str, files: list[SourceFile], directory: str,
                for name, schema in STAGED_TABLES.items()}
     state = _BatchState(context=context, writers=writers)
     try:
-        for source_file in files:
+        for index, source_file in enumerate(files):
             state.process_file(source_file)
+            if index == len(files) // 2:
+                failpoint("mid_batch")
         for writer in writers.values():
             writer.close()
     except BaseException:

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from transforms.failpoints import failpoint
 from transforms.pipeline import StagedBatch
 from warehouse.lock import WarehouseBusy, WriterLock
 from warehouse.schema import apply_schema, table_columns
@@ -190,13 +191,16 @@ class Warehouse:
         selects = self._final_selects(run_id, batch_id, now)
         for table, sql in selects.items():
             self._write_lake_rows(table, batch_id, sql)
+        failpoint("lake_written")
         con.execute("BEGIN TRANSACTION")
         try:
             self._insert_from_lake(batch_id, run_id)
+            failpoint("in_transaction")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        failpoint("committed")
         shutil.rmtree(staged.directory, ignore_errors=True)
         return self._result(batch_id)
 

@@ -1,0 +1,185 @@
+"""The `warta` command line. Heavy imports (Prefect, trafilatura) happen only in the
+subcommands that need them, so `warta sql` and `warta status` answer at once."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+DEFAULT_WAREHOUSE = os.environ.get("WARTA_WAREHOUSE", "warehouse_data/warta.duckdb")
+
+
+class UsageError(Exception):
+    """A bad argument: one line to the user, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="warta", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add_warehouse(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
+                       help=f"DuckDB file (default {DEFAULT_WAREHOUSE}); Parquet lake beside it")
+
+    ingest = sub.add_parser("ingest", help="ingest new and changed raw files from SOURCE")
+    ingest.add_argument("source", help="folder (read recursively), file, or fsspec URL")
+    add_warehouse(ingest)
+    ingest.add_argument("--batch-size", type=int, help="records per batch (default 500)")
+    ingest.add_argument("--config", help="YAML config file")
+    ingest.add_argument("--json", action="store_true", help="print the run summary as JSON")
+
+    sql = sub.add_parser("sql", help="run a SQL query against the warehouse")
+    sql.add_argument("query", nargs="?", help="SQL text")
+    sql.add_argument("--file", help="read the SQL from this file")
+    add_warehouse(sql)
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    status = sub.add_parser("status", help="row counts per table and the last runs")
+    add_warehouse(status)
+
+    rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from its Parquet lake")
+    add_warehouse(rebuild)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print("warta: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line unless --debug
+        if args.debug:
+            raise
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"warta: error: {message}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "ingest":
+        return _ingest(args)
+    if args.command == "sql":
+        return _sql(args)
+    if args.command == "status":
+        return _status(args)
+    if args.command == "rebuild":
+        return _rebuild(args)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from transforms.config import load_config
+    from transforms.sources import list_source
+
+    if args.batch_size is not None and args.batch_size <= 0:
+        raise UsageError("--batch-size must be a positive number")
+    config = load_config(args.config)
+    # Fail on a missing source before paying for Prefect's start-up.
+    listing = list_source(args.source, config.follow_symlinks)
+    next(listing, None)
+
+    from flows.ingest import ingest_flow
+
+    summary = ingest_flow(source=args.source, warehouse=args.warehouse,
+                          batch_size=args.batch_size, config=config)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    print(f"warta ingest: {summary['source']} -> {summary['warehouse']}")
+    print(f"  files     {summary['files_seen']} seen, {summary['files_skipped']} unchanged "
+          f"(skipped), {summary['files_processed']} read")
+    print(f"  records   {summary['records']} = {summary['documents']} documents + "
+          f"{summary['duplicates']} exact duplicates + {summary['rejects']} rejects")
+    for reason, count in summary["rejects_by_reason"].items():
+        print(f"    rejected {reason}: {count}")
+    print(f"  time      {summary['seconds']:.1f} s, run {summary['run_id']}")
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from warehouse.loader import connect_read_only
+
+    if args.file:
+        query = Path(args.file).read_text(encoding="utf-8")
+    elif args.query:
+        query = args.query
+    else:
+        raise UsageError("give a query or --file QUERY.sql")
+    con = connect_read_only(Path(args.warehouse))
+    try:
+        cursor = con.execute(query)
+        if cursor.description is None:
+            return 0
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    finally:
+        con.close()
+    _print_rows(columns, rows, args.format)
+    return 0
+
+
+def _print_rows(columns: list[str], rows: list[tuple], fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str,
+                         ensure_ascii=False, indent=1))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*columns, show_lines=False)
+        for row in rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        Console(width=max(100, min(200, os.get_terminal_size(0).columns
+                                   if sys.stdout.isatty() else 160))).print(table)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from warehouse.loader import connect_read_only
+
+    con = connect_read_only(Path(args.warehouse))
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "ORDER BY table_name").fetchall()]
+        counts = [(t, con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables]
+        runs = con.execute(
+            "SELECT run_id, status, started_at, seconds, records_seen, documents, duplicates, "
+            "rejects FROM runs ORDER BY started_at DESC LIMIT 5").fetchall()
+    finally:
+        con.close()
+    print(f"warehouse {args.warehouse}")
+    _print_rows(["table", "rows"], counts, "table")
+    _print_rows(["run_id", "status", "started_at", "seconds", "records", "documents",
+                 "duplicates", "rejects"], runs, "table")
+    return 0
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    from warehouse.loader import rebuild_warehouse
+
+    n = rebuild_warehouse(args.warehouse)
+    print(f"warta rebuild: {args.warehouse} recreated from {n} committed batches")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

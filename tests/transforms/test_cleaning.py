@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import pytest
+
+from transforms.cleaning import clean_body, load_boilerplate_rules
+from transforms.config import WartaConfig
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_boilerplate_rules(WartaConfig().boilerplate_file)
+
+
+def test_boilerplate_lines_are_removed_by_pattern_file(rules):
+    text = ("Paragraf pertama tentang harga beras yang naik di pasar.\n"
+            "Baca Juga: Harga Cabai Turun Drastis\nADVERTISEMENT\n"
+            "SCROLL TO CONTINUE WITH CONTENT\nA A A\n[Gambas:Video 20detik]\n"
+            "Bagikan: Facebook Twitter WhatsApp\nPost a Comment\n"
+            "Paragraf kedua tentang tanggapan pemerintah.")
+    cleaned = clean_body(text, rules)
+    assert cleaned.paragraphs == ["Paragraf pertama tentang harga beras yang naik di pasar.",
+                                  "Paragraf kedua tentang tanggapan pemerintah."]
+    assert cleaned.n_boilerplate_lines == 7
+    assert cleaned.removed_by_rule["related_link"] == 1
+
+
+def test_sentences_that_mention_boilerplate_words_stay(rules):
+    text = "Baca juga artikel lengkapnya, kata dia, karena iklan itu menipu banyak orang."
+    assert clean_body(text, rules).paragraphs == [text]
+
+
+def test_footer_title_is_captured_for_metadata(rules):
+    cleaned = clean_body('Isi berita yang cukup panjang.\n0 Response to "Jembatan Desa Putus"',
+                         rules)
+    assert cleaned.captured == {"footer_title": "Jembatan Desa Putus"}
+    assert cleaned.paragraphs == ["Isi berita yang cukup panjang."]
+
+
+def test_hard_wrapped_lines_are_rejoined_and_breaks_kept(rules):
+    text = ("Judul Berita Pendek\n\n"
+            "JAKARTA - Harga beras di sejumlah pasar tradisional di Jakarta\n"
+            "kembali naik pada pekan ini. Kenaikan mencapai Rp 1.000 per\n"
+            "kilogram.\n\n"
+            "Menurut pedagang, pasokan dari daerah berkurang karena musim\n"
+            "hujan yang panjang di wilayah Jawa Barat dan Jawa Tengah.\n")
+    assert clean_body(text, rules).paragraphs == [
+        "Judul Berita Pendek",
+        "JAKARTA - Harga beras di sejumlah pasar tradisional di Jakarta kembali naik pada "
+        "pekan ini. Kenaikan mencapai Rp 1.000 per kilogram.",
+        "Menurut pedagang, pasokan dari daerah berkurang karena musim hujan yang panjang di "
+        "wilayah Jawa Barat dan Jawa Tengah.",
+    ]
+
+
+def test_wrapped_text_without_blank_lines(rules):
+    text = ("Harga Beras Naik\n"
+            "JAKARTA - Harga beras di sejumlah pasar tradisional di Jakarta\n"
+            "kembali naik pada pekan ini. Kenaikan mencapai Rp 1.000 per\n"
+            "kilogram.\n"
+            "Menurut pedagang, pasokan dari daerah berkurang karena musim\n"
+            "hujan yang panjang di wilayah Jawa Barat dan Jawa Tengah.\n")
+    paragraphs = clean_body(text, rules).paragraphs
+    assert paragraphs[0] == "Harga Beras Naik"
+    assert len(paragraphs) == 3
+    assert paragraphs[1].endswith("per kilogram.")
+
+
+def test_one_line_per_paragraph_is_kept(rules):
+    text = "Judul\n" + "\n".join(f"Kalimat nomor {i} yang cukup panjang untuk sebuah paragraf "
+                                 "berita, ditulis tanpa pemenggalan baris sama sekali."
+                                 for i in range(5))
+    assert len(clean_body(text, rules).paragraphs) == 6
+
+
+def test_repeated_paragraphs_are_dropped_and_counted(rules):
+    text = "Satu.\n\nDua dua.\n\nSatu.\n\n  satu.  \n\nTiga."
+    cleaned = clean_body(text, rules)
+    assert cleaned.paragraphs == ["Satu.", "Dua dua.", "Tiga."]
+    assert cleaned.n_repeated_paragraphs == 2
+
+
+def test_bad_pattern_file_names_the_line(tmp_path: Path):
+    bad = tmp_path / "patterns.txt"
+    bad.write_text("# comment\nok: abc\nbroken: (unclosed\n")
+    with pytest.raises(ValueError, match=":3: bad regex"):
+        load_boilerplate_rules(str(bad))
