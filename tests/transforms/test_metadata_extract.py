@@ -1,0 +1,354 @@
+"""Metadata extraction on small texts written for these tests (no outlet text is copied)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from transforms.metadata import METADATA_COLUMNS, RecordFields, extract_metadata
+from transforms.metadata.authors import authors_from_field, split_bylines
+from transforms.metadata.dateline import parse_dateline
+from transforms.metadata.dates import find_text_date, infer_year, parse_record_date
+from transforms.metadata.language import detect_language
+from transforms.metadata.outlet import domain_of, outlet_from_name
+
+REF = datetime(2025, 6, 20, 12, 0, tzinfo=timezone(timedelta(hours=7)))
+WIB = timezone(timedelta(hours=7))
+
+
+def run(paragraphs: list[str], **record: object):
+    return extract_metadata(paragraphs, RecordFields(**record), REF)  # type: ignore[arg-type]
+
+
+# ---- contract -------------------------------------------------------------------------------
+
+
+def test_fields_have_exactly_the_metadata_columns_and_types() -> None:
+    meta = run(
+        ["Banjir Rendam Dua Desa di Bekasi", "BEKASI - Hujan deras sejak pagi merendam dua desa."],
+        url="https://www.contoh-berita.com/a/1",
+        date="Rabu, 18 Jun 2025 07:30 WIB",
+        author="Sari Wulandari -detikNews",
+    )
+    f = meta.fields
+    assert tuple(f) == METADATA_COLUMNS
+    assert isinstance(f["published_date"], date)
+    assert f["published_at"].utcoffset() == timedelta(hours=7)
+    assert isinstance(f["language_score"], float) and isinstance(f["n_words"], int)
+    assert f["date_year_inferred"] is False
+
+
+# ---- title ----------------------------------------------------------------------------------
+
+
+def test_title_from_record_field_wins() -> None:
+    meta = run(["Isi berita pertama.", "Isi kedua."], title="Judul  dari   Rekaman")
+    assert (meta.title, meta.title_source) == ("Judul dari Rekaman", "record")
+    assert meta.paragraphs == ["Isi berita pertama.", "Isi kedua."]
+
+
+def test_title_from_first_line() -> None:
+    meta = run(["Harga Cabai Naik Jelang Lebaran", "Harga cabai di pasar naik tajam."])
+    assert (meta.title, meta.title_source) == ("Harga Cabai Naik Jelang Lebaran", "first_line")
+    assert meta.paragraphs == ["Harga cabai di pasar naik tajam."]
+
+
+def test_no_title_line_gives_no_title() -> None:
+    meta = run(["Pemerintah kota menutup jalan itu sejak pagi.", "Warga diminta memutar."])
+    assert meta.title is None and meta.title_source is None
+    assert len(meta.paragraphs) == 2
+
+
+def test_dateline_is_not_a_title() -> None:
+    meta = run(["WASHINGTON - Presiden AS bertemu sekutunya", "Pertemuan berlangsung singkat."])
+    assert meta.title is None
+    assert meta.fields["dateline"] == "Washington"
+
+
+def test_date_line_is_not_a_title_and_gives_the_date() -> None:
+    meta = run(["Kamis 6 November 2014", "Polisi menangkap dua tersangka di pelabuhan."])
+    assert meta.title is None
+    assert meta.fields["published_date"] == date(2014, 11, 6)
+    assert meta.fields["date_source"] == "text"
+    assert meta.paragraphs == ["Polisi menangkap dua tersangka di pelabuhan."]
+
+
+def test_title_only_in_comment_footer() -> None:
+    meta = run(
+        [
+            "MOSKOW - Pemerintah Rusia menolak tuduhan itu, Senin (22/9/2014).",
+            "Juru bicara menyebut tuduhan itu tidak berdasar.",
+            '0 Response to "Rusia Tolak Tuduhan Barat"',
+        ]
+    )
+    assert (meta.title, meta.title_source) == ("Rusia Tolak Tuduhan Barat", "footer")
+    assert all("Response to" not in p for p in meta.paragraphs)
+    assert meta.fields["dateline"] == "Moskow"
+
+
+# ---- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "day", "hm", "offset"),
+    [
+        ("Diperbarui 18 Jun 2025, 14:05 WIB", date(2025, 6, 18), (14, 5), 7),
+        ("Kompas.com- 18/06/2025, 21:35 WIB", date(2025, 6, 18), (21, 35), 7),
+        (",\xa0Jurnalis-Senin, 16 Juni 2025 |15:20 WIB", date(2025, 6, 16), (15, 20), 7),
+        ("Jurnalis-Jum'at, 13 Juni 2025 |19:04 WIB", date(2025, 6, 13), (19, 4), 7),
+        ("18 Juni 2025 | 20.04 WIB", date(2025, 6, 18), (20, 4), 7),
+        ("Rabu   18 Jun 2025  22:02 WIB", date(2025, 6, 18), (22, 2), 7),
+        ("10/21/2025 20:43", date(2025, 10, 21), (20, 43), 7),
+        ("10/05/2025 09:00", date(2025, 10, 5), (9, 0), 7),
+        ("Senin, 3 Maret 2025 10:00 WITA", date(2025, 3, 3), (10, 0), 8),
+        ("Selasa, 4 Maret 2025 10:00 WIT", date(2025, 3, 4), (10, 0), 9),
+        ("2025-06-18T21:35:00+07:00", date(2025, 6, 18), (21, 35), 7),
+    ],
+)
+def test_record_date_formats(raw: str, day: date, hm: tuple[int, int], offset: int) -> None:
+    parsed = parse_record_date(raw)
+    assert parsed is not None and parsed.day == day
+    assert (parsed.at.hour, parsed.at.minute) == hm
+    assert parsed.at.utcoffset() == timedelta(hours=offset)
+
+
+def test_record_date_without_time_has_no_timestamp() -> None:
+    parsed = parse_record_date("2025-06-18")
+    assert parsed is not None and parsed.day == date(2025, 6, 18) and parsed.at is None
+
+
+def test_text_date_weekday_paren() -> None:
+    meta = run(["JAKARTA - Harga beras turun, kata menteri, Senin (22/9/2014)."])
+    assert meta.fields["published_date"] == date(2014, 9, 22)
+    assert meta.fields["date_source"] == "text"
+
+
+def test_date_without_year_takes_latest_matching_year() -> None:
+    # 14 June was a Saturday in 2025; reference is 20 June 2025.
+    meta = run(["Polisi mengamankan lokasi kejadian pada Sabtu (14/6) malam."])
+    assert meta.fields["published_date"] == date(2025, 6, 14)
+    assert meta.fields["date_year_inferred"] is True
+    # 21 June was a Saturday in 2014 (2025's is after the reference date).
+    assert infer_year(6, 21, 5, date(2025, 6, 20)) == date(2014, 6, 21)
+
+
+def test_mentioned_date_is_not_publication_date() -> None:
+    meta = run(["Undang-undang itu disahkan pada 12 Juni 2020 dan berlaku setahun kemudian."])
+    assert meta.fields["published_date"] is None
+
+
+def test_record_date_beats_text_date() -> None:
+    meta = run(["Kata dia, Senin (22/9/2014)."], date="Rabu, 18 Jun 2025 07:30 WIB")
+    assert meta.fields["published_date"] == date(2025, 6, 18)
+    assert meta.fields["date_source"] == "record"
+
+
+def test_html_meta_date() -> None:
+    meta = run(["Isi berita."], meta={"date": "2024-02-03"})
+    assert meta.fields["published_date"] == date(2024, 2, 3)
+    assert meta.fields["date_source"] == "html_meta"
+
+
+def test_latest_weekday_date_in_body() -> None:
+    paras = [
+        "Kebakaran terjadi pada Jumat (13/6/2025) dini hari.",
+        "Polisi masih menyelidiki penyebabnya, kata Kapolsek, Minggu (15/6/2025).",
+    ]
+    found = find_text_date(paras, date(2025, 6, 20))
+    assert found is not None and found.day == date(2025, 6, 15)
+
+
+# ---- outlet ---------------------------------------------------------------------------------
+
+
+def test_outlet_from_url_and_source() -> None:
+    assert domain_of("https://nasional.kompas.com/read/2025/06/18/x") == "kompas.com"
+    assert domain_of("https://rejabar.republika.co.id/berita/x") == "republika.co.id"
+    assert outlet_from_name("TEMPO.CO") == "tempo.co"
+    meta = run(["Isi."], source="liputan6.com")
+    assert (meta.fields["outlet"], meta.fields["outlet_source"]) == ("liputan6.com", "record")
+
+
+def test_outlet_from_kompas_style_dateline() -> None:
+    meta = run(["JAKARTA, KOMPAS.com - Hujan turun sejak siang di ibu kota."])
+    f = meta.fields
+    assert (f["outlet"], f["outlet_source"], f["dateline"]) == ("kompas.com", "dateline", "Jakarta")
+    assert meta.paragraphs[0] == "Hujan turun sejak siang di ibu kota."
+
+
+def test_dateline_with_outlet_in_parentheses() -> None:
+    meta = run(["WASHINGTON (example.com) - Senat menunda pemungutan suara."])
+    f = meta.fields
+    assert (f["outlet"], f["dateline"]) == ("example.com", "Washington")
+    assert meta.paragraphs == ["Senat menunda pemungutan suara."]
+
+
+def test_leading_outlet_without_city() -> None:
+    meta = run(["Example-online.com - Sebuah gempa kecil mengguncang pesisir."])
+    assert meta.fields["outlet"] == "example-online.com"
+    assert meta.fields["dateline"] is None
+    assert meta.paragraphs == ["Sebuah gempa kecil mengguncang pesisir."]
+
+
+def test_trailing_sumber_line_gives_outlet() -> None:
+    meta = run(["Warga memadati alun-alun sejak pagi.", "Sumber: Antara"])
+    assert (meta.fields["outlet"], meta.fields["outlet_source"]) == (
+        "antaranews.com",
+        "source_line",
+    )
+
+
+def test_self_mention_gives_outlet() -> None:
+    meta = run(["Kami sudah siap, kata Budi kepada detikcom, Senin (16/6/2025)."])
+    assert (meta.fields["outlet"], meta.fields["outlet_source"]) == ("detik.com", "text_mention")
+
+
+# ---- dateline -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lead", "city", "outlet", "rest"),
+    [
+        ("WASHINGTON - Senat bersidang.", "Washington", None, "Senat bersidang."),
+        ("MOSKOW – Kremlin menolak.", "Moskow", None, "Kremlin menolak."),
+        (
+            "JAKARTA, KOMPAS.com -Polisi menutup jalan.",
+            "Jakarta",
+            "KOMPAS.com",
+            "Polisi menutup jalan.",
+        ),
+        ("NEW YORK, KOMPAS.com - Bursa dibuka.", "New York", "KOMPAS.com", "Bursa dibuka."),
+        ("Liputan6.com, JakartaHarga emas naik.", "Jakarta", "Liputan6.com", "Harga emas naik."),
+        ("TEMPO.CO,Jakarta-Menteri berkata.", "Jakarta", "TEMPO.CO", "Menteri berkata."),
+        (
+            "REPUBLIKA.CO.ID,\xa0CIREBON--Tebing longsor.",
+            "Cirebon",
+            "REPUBLIKA.CO.ID",
+            "Tebing longsor.",
+        ),
+        ("JAKARTA (ANTARA) - Menteri tiba.", "Jakarta", "ANTARA", "Menteri tiba."),
+    ],
+)
+def test_dateline_forms(lead: str, city: str, outlet: str | None, rest: str) -> None:
+    found = parse_dateline(lead)
+    assert found is not None
+    assert (found.city, found.outlet, found.rest) == (city, outlet, rest)
+
+
+@pytest.mark.parametrize(
+    "text", ["PT Vale - perusahaan tambang.", "ADAsatu angka yang viral.", "Presiden tiba."]
+)
+def test_not_a_dateline(text: str) -> None:
+    assert parse_dateline(text) is None
+
+
+def test_dateline_on_its_own_line_is_joined_to_the_story() -> None:
+    meta = run(["JAKARTA, KOMPAS.com -", "Gubernur meresmikan taman baru."])
+    assert meta.fields["dateline"] == "Jakarta"
+    assert meta.paragraphs == ["Gubernur meresmikan taman baru."]
+
+
+def test_hard_wrapped_first_paragraph() -> None:
+    meta = run(["MOSKOW - Pemerintah Rusia\nmengumumkan kebijakan\nbaru pada hari ini.", "Lanjut."])
+    assert meta.fields["dateline"] == "Moskow"
+    assert meta.paragraphs[0] == "Pemerintah Rusia mengumumkan kebijakan baru pada hari ini."
+
+
+def test_dateline_with_date() -> None:
+    meta = run(["JAKARTA, Senin (22/9/2014) - Harga cabai turun."])
+    assert meta.fields["published_date"] == date(2014, 9, 22)
+    assert meta.fields["dateline"] == "Jakarta"
+
+
+# ---- authors --------------------------------------------------------------------------------
+
+
+def test_author_field_desk_suffix_and_multiple_names() -> None:
+    assert authors_from_field("Retno Sari -detikFinance") == ["Retno Sari"]
+    assert authors_from_field("Irfan Kamil, Jessi Carina") == ["Irfan Kamil", "Jessi Carina"]
+    assert authors_from_field("Afif Farhan -Sepakbola") == ["Afif Farhan"]
+    assert authors_from_field("Tempo.co") is None
+
+
+def test_byline_labels_removed_from_body() -> None:
+    meta = run(["Isi berita pertama.", "Penulis: Arby Salim | Editor: Dewi Lestari"])
+    assert meta.fields["authors"] == ["Arby Salim", "Dewi Lestari"]
+    assert meta.fields["authors_source"] == "text"
+    assert meta.paragraphs == ["Isi berita pertama."]
+
+
+def test_reporter_label_and_opinion_byline() -> None:
+    names, body = split_bylines(["Oleh Emerson Yuntho", "Opini panjang.", "Reporter: Ani"])
+    assert names == ["Emerson Yuntho", "Ani"]
+    assert body == ["Opini panjang."]
+
+
+@pytest.mark.parametrize(
+    ("last", "names", "rest"),
+    [
+        ("Acara ditutup dengan doa bersama. (esn)", ["esn"], "Acara ditutup dengan doa bersama."),
+        (
+            "Acara ditutup dengan doa bersama.(Bahry)",
+            ["Bahry"],
+            "Acara ditutup dengan doa bersama.",
+        ),
+        ("Acara ditutup. (rzy/ant)", ["rzy"], "Acara ditutup."),
+    ],
+)
+def test_trailing_initials(last: str, names: list[str], rest: str) -> None:
+    meta = run(["Pembukaan acara.", last])
+    assert meta.fields["authors"] == names
+    assert meta.paragraphs[-1] == rest
+
+
+def test_initials_as_last_paragraph() -> None:
+    meta = run(["Pembukaan acara.", "Acara ditutup.", "(esn)"])
+    assert meta.fields["authors"] == ["esn"]
+    assert meta.paragraphs == ["Pembukaan acara.", "Acara ditutup."]
+
+
+def test_acronym_in_parentheses_is_not_an_author() -> None:
+    meta = run(["Kantor itu dijaga Tempat Pemeriksaan Imigrasi (TPI)"])
+    assert meta.fields["authors"] is None
+
+
+def test_oleh_karena_itu_is_not_a_byline() -> None:
+    names, body = split_bylines(["Oleh karena itu, warga diminta waspada.", "Isi."])
+    assert names == [] and len(body) == 2
+
+
+def test_record_author_beats_text_but_byline_still_removed() -> None:
+    meta = run(["Isi berita.", "Editor: Dewi"], author="Budi Santoso")
+    assert meta.fields["authors"] == ["Budi Santoso"]
+    assert meta.paragraphs == ["Isi berita."]
+
+
+# ---- language -------------------------------------------------------------------------------
+
+
+def test_indonesian_malay_english_and_others() -> None:
+    assert (
+        detect_language(
+            "Pemerintah memastikan harga beras tetap stabil karena stok di gudang masih cukup, "
+            "kata menteri kepada wartawan di Jakarta."
+        )[0]
+        == "id"
+    )
+    assert (
+        detect_language(
+            "Kerajaan akan memastikan bahawa rakyat tidak terbeban kerana kenaikan harga barang, "
+            "kata Perdana Menteri dalam kenyataan sahaja."
+        )[0]
+        == "ms"
+    )
+    assert detect_language("The minister said prices would stay stable this year.")[0] == "en"
+    assert detect_language("Le ministre a déclaré que les prix resteraient stables.")[0] == "fr"
+    assert detect_language("Der Minister sagte, die Preise würden stabil bleiben.")[0] == "de"
+
+
+def test_language_and_word_count_in_fields() -> None:
+    meta = run(["Pemerintah memastikan harga beras tetap stabil karena stok masih cukup."])
+    assert meta.fields["language"] == "id"
+    assert 0.0 < meta.fields["language_score"] <= 1.0
+    assert meta.fields["n_words"] == 10

@@ -1,0 +1,92 @@
+"""Language identification on a prefix: Indonesian told from Malay and English, others detected.
+
+Speed matters (the corpus target is 1,000 documents/s/core for all metadata), so a cheap
+function-word test routes Malay-family text to a small Indonesian/Malay/English detector
+(~0.1 ms) and only other text to the full lingua detector (~0.8 ms). Both are built lazily once
+per process from the models shipped inside the lingua wheel; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+__all__ = ["detect_language", "PREFIX_CHARS"]
+
+PREFIX_CHARS = 400
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# Function words shared by Indonesian and Malay; rare in other languages at this density.
+_MALAY_FAMILY = _words(
+    "yang dan di ke dari untuk dengan ini itu tidak akan pada dalam juga ada adalah bahwa "
+    "bahawa kata ia telah oleh atau karena kerana saat sudah belum kami kita mereka"
+)
+
+
+# Words common in one of the two standards and rare or absent in the other.
+_INDONESIAN_ONLY = _words(
+    "bahwa karena saja bisa pemerintah uang kantor mobil kemarin besok sekarang nggak gak enggak "
+    "aja banget sih dong kok mengatakan menurutnya kabupaten provinsi rp rumah sakit sepak "
+    "tapi delapan ujarnya katanya jelasnya tuturnya imbuhnya persen kepolisian perusahaan"
+)
+_MALAY_ONLY = _words(
+    "bahawa kerana sahaja boleh kerajaan wang pejabat mahu iaitu manakala selepas menerusi "
+    "lapan sebarang jabatan pelbagai ringgit rm peratus polis syarikat "
+    "berkenaan awam tentera belanjawan kakitangan percuma kerusi bilik kejohanan jurulatih "
+    "pesakit kesihatan kenderaan perniagaan kawalan bekalan rakan kanak-kanak bapa mesyuarat "
+    "setiausaha naib pengerusi kempen projek maklumat memandangkan pertubuhan dipercayai"
+)
+
+
+@lru_cache(maxsize=1)
+def _small() -> LanguageDetector:
+    return (
+        LanguageDetectorBuilder.from_languages(
+            Language.INDONESIAN, Language.MALAY, Language.ENGLISH, Language.TAGALOG
+        )
+        .with_low_accuracy_mode()
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def _full() -> LanguageDetector:
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+def _id_ms_margin(words: list[str]) -> int:
+    """Indonesian-only minus Malay-only marker words: lingua's n-grams alone confuse the two."""
+    return sum(w in _INDONESIAN_ONLY for w in words) - sum(w in _MALAY_ONLY for w in words)
+
+
+def detect_language(text: str) -> tuple[str | None, float | None]:
+    """(ISO 639-1 code, confidence) of a text from its first PREFIX_CHARS characters.
+
+    For Indonesian versus Malay, marker words decide when they disagree with lingua; the score
+    is then 0.6 + 0.1 per marker of margin (at most 0.99) instead of lingua's confidence.
+    """
+    prefix = text[:PREFIX_CHARS]
+    if len(prefix.strip()) < 3:
+        return None, None
+    words = _WORD.findall(prefix.lower())
+    share = sum(w in _MALAY_FAMILY for w in words) / len(words) if words else 0.0
+    detector = _small() if share >= 0.08 else _full()
+    values = detector.compute_language_confidence_values(prefix)
+    if not values or values[0].value <= 0.0:
+        return None, None
+    code = values[0].language.iso_code_639_1.name.lower()
+    score = float(values[0].value)
+    if code in ("id", "ms"):
+        margin = _id_ms_margin(words)
+        # Ties go to Indonesian: real Malay prose carries its markers within a few sentences.
+        lexical = "id" if margin >= 0 else "ms"
+        if lexical != code:
+            code, score = lexical, min(0.99, 0.6 + 0.1 * abs(margin))
+    return code, round(score, 4)
