@@ -1,0 +1,67 @@
+"""A run killed with SIGKILL at any point, then rerun, equals one clean run."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.corpus import write_corpus
+from tests.warehouse.test_loader import snapshot
+
+
+def warta_ingest(source: Path, db: Path, env: dict, failpoint: str | None = None):
+    env = dict(env)
+    if failpoint:
+        env["WARTA_FAILPOINT"] = failpoint
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "ingest", str(source), "--warehouse", str(db),
+         "--batch-size", "2"], capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def clean_run(tmp_path_factory, prefect_server):
+    from flows.ingest import ingest_flow
+
+    root = tmp_path_factory.mktemp("clean")
+    src = root / "src"
+    write_corpus(src)
+    db = root / "w.duckdb"
+    ingest_flow(source=str(src), warehouse=str(db), batch_size=2)
+    return src, snapshot(db)
+
+
+@pytest.mark.parametrize("failpoint", [
+    "mid_batch:2",        # inside a batch task, before its staging files are complete
+    "lake_written:2",     # lake Parquet written, transaction not started
+    "in_transaction:2",   # rows inserted, COMMIT not reached
+    "committed:3",        # between batches
+])
+def test_kill_and_rerun_equals_clean_run(failpoint, clean_run, subprocess_env, tmp_path):
+    src, expected = clean_run
+    db = tmp_path / "w.duckdb"
+    killed = warta_ingest(src, db, subprocess_env, failpoint)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    rerun = warta_ingest(src, db, subprocess_env)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert snapshot(db) == expected
+    lake = db.with_name("w.lake")
+    assert not list(lake.rglob("*.tmp"))
+    assert not (lake / "_staging").exists() or not any((lake / "_staging").iterdir())
+
+
+def test_rebuild_after_crash_and_rerun_equals_clean_run(clean_run, subprocess_env, tmp_path):
+    src, expected = clean_run
+    db = tmp_path / "w.duckdb"
+    warta_ingest(src, db, subprocess_env, "lake_written:3")
+    assert warta_ingest(src, db, subprocess_env).returncode == 0
+    db.unlink()
+    shutil.rmtree(tmp_path / "prefect_home", ignore_errors=True)
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "rebuild", "--warehouse", str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert snapshot(db) == expected

@@ -1,0 +1,109 @@
+"""The ingest flow as Prefect runs it: real flow runs against the harness server."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.corpus import article_text, write_corpus
+from tests.warehouse.test_loader import snapshot
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def run_flow(source: Path, db: Path, **kwargs) -> dict:
+    from flows.ingest import ingest_flow
+
+    return ingest_flow(source=str(source), warehouse=str(db), **kwargs)
+
+
+def test_flow_accounts_for_every_record_and_stores_the_run(tmp_path):
+    expected = write_corpus(tmp_path / "src")
+    db = tmp_path / "w.duckdb"
+    summary = run_flow(tmp_path / "src", db, batch_size=3)
+    assert {k: summary[k] for k in expected} == expected
+    assert summary["records"] == summary["documents"] + summary["duplicates"] + summary["rejects"]
+    assert summary["batches"] >= 3
+    con = duckdb.connect(str(db), read_only=True)
+    run = con.execute("SELECT status, records_seen, documents, duplicates, rejects, "
+                      "rejects_by_reason FROM runs").fetchall()
+    con.close()
+    assert run[0][:5] == ("completed", 14, 4, 4, 6)
+    assert json.loads(run[0][5]) == summary["rejects_by_reason"]
+
+
+def test_flow_publishes_a_summary_artifact(tmp_path):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    write_corpus(tmp_path / "src")
+    run_flow(tmp_path / "src", tmp_path / "w.duckdb")
+
+    async def latest():
+        async with get_client() as client:
+            return await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["warta-ingest-summary"])))
+
+    import asyncio
+
+    artifacts = asyncio.run(latest())
+    assert artifacts and "Rejects by reason" in artifacts[0].data
+
+
+def test_incremental_run_ingests_only_new_files(tmp_path):
+    src = tmp_path / "src"
+    write_corpus(src)
+    db = tmp_path / "w.duckdb"
+    run_flow(src, db)
+    before = snapshot(db)
+    again = run_flow(src, db)
+    assert again["records"] == 0 and again["files_skipped"] == again["files_seen"]
+    assert snapshot(db) == before
+    (src / "baru.txt").write_text(article_text("timnas", title=False))
+    third = run_flow(src, db)
+    assert third["files_processed"] == 1 and third["duplicates"] == 1  # body seen in the JSONL
+
+
+def test_cli_ingest_sql_status_rebuild(tmp_path, subprocess_env):
+    src = tmp_path / "src"
+    write_corpus(src)
+    db = tmp_path / "w.duckdb"
+    warta = [sys.executable, "-m", "flows.cli"]
+    done = subprocess.run([*warta, "ingest", str(src), "--warehouse", str(db), "--json"],
+                          capture_output=True, text=True, env=subprocess_env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout[done.stdout.index("{"):])
+    assert summary["documents"] == 4
+    out = subprocess.run([*warta, "sql", "SELECT count(*) AS n FROM documents", "--warehouse",
+                          str(db), "--format", "csv"], capture_output=True, text=True, timeout=60)
+    assert out.stdout.splitlines() == ["n", "4"]
+    status = subprocess.run([*warta, "status", "--warehouse", str(db)], capture_output=True,
+                            text=True, timeout=60)
+    assert "documents" in status.stdout and "completed" in status.stdout
+    db.unlink()
+    rebuilt = subprocess.run([*warta, "rebuild", "--warehouse", str(db)], capture_output=True,
+                             text=True, timeout=120)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    out = subprocess.run([*warta, "sql", "SELECT count(*) FROM duplicates", "--warehouse",
+                          str(db), "--format", "json"], capture_output=True, text=True, timeout=60)
+    assert json.loads(out.stdout)[0]["count_star()"] == 4
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["ingest", "/no/such/folder"], "source not found"),
+    (["ingest", ".", "--batch-size", "0"], "--batch-size must be a positive"),
+    (["sql", "SELECT 1", "--warehouse", "/no/such.duckdb"], "no warehouse at"),
+    (["ingest", ".", "--config", "/no/such.yaml"], "config file not found"),
+])
+def test_cli_errors_are_one_clear_line(argv, message):
+    done = subprocess.run([sys.executable, "-m", "flows.cli", *argv], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [f"warta: error: {done.stderr.split(': ', 2)[2]}"
+                                                .strip()]
+    assert message in done.stderr
