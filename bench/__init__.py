@@ -1,0 +1,1 @@
+"""Benchmarks and labelled data for near-duplicate detection (issue 8); not shipped."""
