@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from transforms.config import WartaConfig, config_from_mapping, load_config, ConfigError
+from transforms.config import ConfigError, WartaConfig, config_from_mapping, load_config
 from transforms.readers import detect_format, gunzip_bounded, read_records
 from transforms.rejects import Rejected, RejectReason
 
