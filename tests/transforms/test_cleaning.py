@@ -29,7 +29,10 @@ def test_sentences_that_mention_boilerplate_words_stay(rules):
     assert clean_body(text, rules).paragraphs == [text]
 
 
-def test_footer_title_is_captured_for_metadata(rules):
+def test_named_groups_are_captured_for_metadata(tmp_path: Path):
+    patterns = tmp_path / "patterns.txt"
+    patterns.write_text('footer: \\d+ responses? to "(?P<footer_title>.+)"\n')
+    rules = load_boilerplate_rules(str(patterns))
     cleaned = clean_body('Isi berita yang cukup panjang.\n0 Response to "Jembatan Desa Putus"',
                          rules)
     assert cleaned.captured == {"footer_title": "Jembatan Desa Putus"}
