@@ -30,10 +30,13 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "ZIP archive"),
     (b"\x7fELF", "ELF executable"),
 )
-# Code points that only appear in text when something went wrong, or that mojibake makes.
-_MOJIBAKE_HINT = re.compile("[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
-                            "\u02c6\u02dc\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
-                            "\u20ac\u2122\ufffd]")
+# Mojibake looks like a UTF-8 lead byte shown as Latin-1/cp1252 (Ã, Â, â...) followed by a
+# continuation byte shown the same way; C1 controls and U+FFFD are also signs of damage.
+# Plain curly quotes or NBSP are not, so clean text skips ftfy's cost.
+_CP1252_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6"
+                "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
+                "\u20ac\u2122")
+_MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u0080-\u009f\ufffd]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
                                     normalization="NFC")
