@@ -122,11 +122,39 @@ def words(text: str) -> list[str]:
     return [w for w in _WORD_SPLIT.split(text.lower()) if w]
 
 
-# Word hash: polynomial in P over the word's bytes (position within the word, mod 256),
-# then the splitmix64 finaliser. Constants are fixed: the hash is the same everywhere.
+# Word hash: sum of byte_j * P^j over the word's bytes (j = position inside the word), then
+# the splitmix64 finaliser. Computed for all words at once as a segmented sum of
+# byte_i * P^i over the buffer, times P^-start of each word. Constants are fixed.
 _P = 0x100000001B3
-with np.errstate(over="ignore"):
-    _POW = np.cumprod(np.concatenate([[1], np.full(255, _P)]).astype(np.uint64), dtype=np.uint64)
+_P_INV = pow(_P, -1, 1 << 64)
+_LO_BITS = 12
+_pow_table: list[np.ndarray] = [np.ones(1, dtype=np.uint64)]
+
+
+def _cumpow(base: int, n: int, step: int = 1) -> np.ndarray:
+    """base^(i*step) mod 2^64 for i < n."""
+    factors = np.full(n, pow(base, step, 1 << 64), dtype=np.uint64)
+    factors[0] = 1
+    with np.errstate(over="ignore"):
+        return np.cumprod(factors, dtype=np.uint64)
+
+
+_INV_LO = _cumpow(_P_INV, 1 << _LO_BITS)
+
+
+def _forward_powers(n: int) -> np.ndarray:
+    """P^i for i < n from a cache that grows by doubling (16 MB covers a 2 MB chunk)."""
+    if len(_pow_table[0]) < n:
+        _pow_table[0] = _cumpow(_P, 1 << max(n - 1, 1).bit_length())
+    return _pow_table[0][:n]
+
+
+def _inverse_powers(pos: np.ndarray) -> np.ndarray:
+    """P^-pos for an array of positions, from two small tables (high and low bits)."""
+    hi = pos >> _LO_BITS
+    inv_hi = _cumpow(_P_INV, int(hi.max()) + 1 if len(hi) else 1, step=1 << _LO_BITS)
+    with np.errstate(over="ignore"):
+        return inv_hi[hi] * _INV_LO[pos & ((1 << _LO_BITS) - 1)]
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -140,13 +168,12 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def _separator_mask(buf: np.ndarray, mapped: np.ndarray) -> np.ndarray:
-    """True where a byte separates words, including multi-byte Unicode punctuation."""
-    sep = mapped == 0
+def _clear_unicode_punctuation(buf: np.ndarray, mapped: np.ndarray) -> None:
+    """Zero the bytes of multi-byte Unicode punctuation in `mapped` (they separate words)."""
     n = len(buf)
     lead = np.flatnonzero(buf[: n - 1] >= 0xC2)  # rare in most news text: check only these
     if len(lead) == 0:
-        return sep
+        return
     padded = np.zeros(n + 2, dtype=np.uint8)
     padded[:n] = buf
     b0, b1, b2 = padded[lead], padded[lead + 1], padded[lead + 2]
@@ -160,8 +187,7 @@ def _separator_mask(buf: np.ndarray, mapped: np.ndarray) -> np.ndarray:
     for width, hit in ((2, two), (3, three)):
         idx = lead[hit]
         for j in range(width):
-            sep[np.minimum(idx + j, n - 1)] = True
-    return sep
+            mapped[np.minimum(idx + j, n - 1)] = 0
 
 
 def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -182,35 +208,22 @@ def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarr
     n = len(buf)
     if n == 0:
         return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
-    mapped = _KEEP[buf]
-    sep = _separator_mask(buf, mapped)
-    is_tok = ~sep
-    boundary = np.zeros(n + 1, dtype=bool)  # boundary[i]: a new document starts at byte i
-    boundary[doc_starts[doc_starts < n]] = True
-    boundary[n] = True
-    prev_sep = np.empty(n, dtype=bool)
-    prev_sep[0] = True
-    prev_sep[1:] = sep[:-1]
-    starts = np.flatnonzero(is_tok & (prev_sep | boundary[:n]))
-    next_sep = np.empty(n, dtype=bool)
-    next_sep[-1] = True
-    next_sep[:-1] = sep[1:]
-    ends = np.flatnonzero(is_tok & (next_sep | boundary[1:]))  # inclusive last byte
+    mapped = _KEEP[buf]  # 0 = separator, else the (lower-cased) byte
+    _clear_unicode_punctuation(buf, mapped)
+    is_tok = mapped != 0
+    # Word starts: a word byte after a separator, or at the start of a document.
+    is_start = np.empty(n, dtype=bool)
+    is_start[0] = is_tok[0]
+    np.greater(is_tok[1:], is_tok[:-1], out=is_start[1:])
+    inner = doc_starts[(doc_starts > 0) & (doc_starts < n)]
+    is_start[inner] = is_tok[inner]  # a word never runs across two documents
+    starts = np.flatnonzero(is_start)
     if len(starts) == 0:
         return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
-    # Position of each byte inside its word: byte index minus the start of its word.
-    idx_dtype = np.int32 if n < 2**31 else np.int64
-    marker = np.zeros(n, dtype=idx_dtype)
-    marker[starts] = starts
-    rel = np.arange(n, dtype=idx_dtype)
-    rel -= np.maximum.accumulate(marker)
-    rel &= 255
     with np.errstate(over="ignore"):
-        weighted = _POW[rel]
-        weighted *= mapped
-        weighted[sep] = 0
+        weighted = _forward_powers(n) * mapped  # separators contribute 0
         h = np.add.reduceat(weighted, starts)
-        h += (ends - starts + 1).astype(_U64) * _U64(0x9E3779B97F4A7C15)
+        h *= _inverse_powers(starts.astype(np.uint64))
     h = _mix(h)
     tok_offsets = np.searchsorted(starts, doc_starts, side="left").astype(np.int64)
     tok_offsets = np.append(tok_offsets, len(starts))
@@ -271,7 +284,7 @@ def signature_matrix(bodies: pa.Array | Sequence[str], cfg: NearDupConfig) -> tu
 
 
 def signature_table(doc_ids: list[str], bodies: list[str] | pa.Array, cfg: NearDupConfig,
-                    chunk_size: int = 1024) -> pa.Table:
+                    chunk_size: int = 512) -> pa.Table:
     """One row per document: doc_id, signature (fixed_size_list<uint32>), n_shingles.
 
     Works in chunks so memory stays flat however large the batch is.
