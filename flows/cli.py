@@ -33,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--batch-size", type=int, help="records per batch (default 500)")
     ingest.add_argument("--config", help="YAML config file")
     ingest.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    ingest.add_argument("--runner", choices=("local", "processes", "dask"), default="local",
+                        help="where batch tasks run: threads (default), local processes, Dask")
+    ingest.add_argument("--dask-address", help="tcp://HOST:PORT of a running Dask scheduler "
+                        "(default with --runner dask: a local cluster)")
+    ingest.add_argument("--workers", type=int, help="batch tasks in parallel (default 2)")
 
     sql = sub.add_parser("sql", help="run a SQL query against the warehouse")
     sql.add_argument("query", nargs="?", help="SQL text")
@@ -87,10 +92,16 @@ def _ingest(args: argparse.Namespace) -> int:
     listing = list_source(args.source, config.follow_symlinks)
     next(listing, None)
 
-    from flows.ingest import ingest_flow
+    if args.workers is not None and args.workers <= 0:
+        raise UsageError("--workers must be a positive number")
+    if args.dask_address and args.runner != "dask":
+        raise UsageError("--dask-address goes with --runner dask")
 
-    summary = ingest_flow(source=args.source, warehouse=args.warehouse,
-                          batch_size=args.batch_size, config=config)
+    from flows.ingest import run_ingest
+
+    summary = run_ingest(args.source, args.warehouse, batch_size=args.batch_size, config=config,
+                         runner=args.runner, dask_address=args.dask_address,
+                         workers=args.workers)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

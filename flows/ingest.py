@@ -139,7 +139,29 @@ def _changed_files(files: Iterator[SourceFile], wh: Warehouse, run_id: str,
 def ingest_flow(source: str, warehouse: str, batch_size: int | None = None,
                 config_path: str | None = None, config: WartaConfig | None = None,
                 max_in_flight: int | None = None) -> dict[str, Any]:
-    """Ingest every new or changed raw file under `source` into the warehouse."""
+    """Ingest every new or changed raw file under `source` into the warehouse.
+
+    The task runner is chosen by the caller (`run_ingest`), not here."""
+    return _ingest(source, warehouse, batch_size, config_path, config, max_in_flight)
+
+
+def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
+               config_path: str | None = None, config: WartaConfig | None = None,
+               runner: str = "local", dask_address: str | None = None,
+               workers: int | None = None) -> dict[str, Any]:
+    """Run the ingest flow on the chosen task runner (threads, processes or Dask)."""
+    from flows.runners import make_task_runner
+
+    config = (config or load_config(config_path)).with_overrides(batch_size=batch_size,
+                                                                 workers=workers)
+    task_runner = make_task_runner(runner, config.workers, dask_address)
+    flow_ = ingest_flow.with_options(task_runner=task_runner)
+    return flow_(source=source, warehouse=warehouse, config=config)
+
+
+def _ingest(source: str, warehouse: str, batch_size: int | None,
+            config_path: str | None, config: WartaConfig | None,
+            max_in_flight: int | None) -> dict[str, Any]:
     logger = get_run_logger()
     config = (config or load_config(config_path)).with_overrides(batch_size=batch_size)
     run_id = _run_id()
