@@ -12,6 +12,7 @@ plain whitespace splitting (datatrove's default for a language loads spaCy/NLTK 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import resource
 import shutil
@@ -49,6 +50,12 @@ class SplitTokenizer(WordTokenizer):
         raise NotImplementedError
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (workers > 1 fork)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def run(corpus: Path, work: Path, tasks: int) -> dict:
     shutil.rmtree(work, ignore_errors=True)
     config = MinhashConfig(hash_config=HashConfig(precision=64))  # datatrove defaults otherwise
@@ -78,16 +85,16 @@ def run(corpus: Path, work: Path, tasks: int) -> dict:
                       JsonlWriter(str(work / "kept"))],
             tasks=tasks, workers=tasks, logging_dir=str(work / "logs/filter")),
     }
-    seconds = {}
+    seconds, cpu = {}, {}
     for name, ex in stages.items():
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), _cpu()
         ex.run()
         seconds[name] = time.perf_counter() - t0
+        cpu[name] = _cpu() - c0
     # Cluster label per document: datatrove's cluster id, or the document itself.
     urls, labels = [], []
     for sub in ("kept", "removed"):
         for f in sorted((work / sub).glob("*.jsonl*")):
-            import gzip
             opener = gzip.open if f.suffix == ".gz" else open
             with opener(f, "rt", encoding="utf-8") as fh:
                 for line in fh:
@@ -103,8 +110,10 @@ def run(corpus: Path, work: Path, tasks: int) -> dict:
                 truth[u] = g["story"]
     scores = pair_scores(labels, [truth[u] for u in urls])
     stage = seconds["signatures"] + seconds["buckets"] + seconds["clusters"]
+    stage_cpu = cpu["signatures"] + cpu["buckets"] + cpu["clusters"]
     return {"documents": len(urls), "files": files, "tasks": tasks,
             "stage_seconds": stage, "docs_per_s": len(urls) / stage,
+            "docs_per_cpu_s": len(urls) / stage_cpu,
             "seconds": {k: round(v, 2) for k, v in seconds.items()},
             "precision": scores["precision"], "recall": scores["recall"],
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -30,24 +30,30 @@ def candidate_pairs(keys: np.ndarray, max_bucket: int = 2000) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], same.view(np.int8), [0]))))
     starts, ends = edges[0::2], edges[1::2] + 1
-    sizes = ends - starts
-    out = []
-    small = sizes == 2
-    if small.any():
-        s = starts[small]
-        out.append(np.stack([doc[s], doc[s + 1]], axis=1))
-    for s, e in zip(starts[~small], ends[~small], strict=True):
-        if e - s > max_bucket:
-            continue
-        members = np.unique(doc[s:e])
-        i, j = np.triu_indices(len(members), 1)
-        out.append(np.stack([members[i], members[j]], axis=1))
-    pairs = np.concatenate(out).astype(np.int64)
+    keep = (ends - starts) <= max_bucket
+    starts, ends = starts[keep], ends[keep]
+    # Every (earlier, later) pair inside each run, without a Python loop: element e of a run
+    # ending at `end` pairs with the end - e - 1 elements after it.
+    run_len = ends - starts
+    elem = np.repeat(starts, run_len) + _ramp(run_len)
+    after = np.repeat(ends, run_len) - elem - 1
+    left = np.repeat(elem, after)
+    right = left + 1 + _ramp(after)
+    pairs = np.stack([doc[left], doc[right]], axis=1).astype(np.int64)
     pairs.sort(axis=1)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     # Distinct pairs: one int64 code per pair, then unique (faster than unique(axis=0)).
     code = np.unique(pairs[:, 0] * n + pairs[:, 1])
     return np.stack([code // n, code % n], axis=1)
+
+
+def _ramp(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., len-1 for each length, concatenated."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    firsts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.arange(total, dtype=np.int64) - firsts
 
 
 def components(n: int, pairs: np.ndarray) -> np.ndarray:

@@ -108,6 +108,8 @@ for _b in range(256):
     if _b >= 0x80 or chr(_b).isalnum():
         _KEEP[_b] = ord(chr(_b).lower()) if _b < 0x80 else _b
 
+_KEEP_BYTES = _KEEP.tobytes()
+
 _PUNCT_CHARS = "".join(
     [chr(c) for c in range(0x80, 0xC0)]
     + ["\u00d7", "\u00f7", "\ufeff"]
@@ -208,7 +210,8 @@ def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarr
     n = len(buf)
     if n == 0:
         return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
-    mapped = _KEEP[buf]  # 0 = separator, else the (lower-cased) byte
+    # 0 = separator, else the (lower-cased) byte; bytes.translate is ~5x a numpy gather.
+    mapped = np.frombuffer(bytearray(buf.tobytes().translate(_KEEP_BYTES)), dtype=np.uint8)
     _clear_unicode_punctuation(buf, mapped)
     is_tok = mapped != 0
     # Word starts: a word byte after a separator, or at the start of a document.
@@ -221,8 +224,16 @@ def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarr
     if len(starts) == 0:
         return np.zeros(0, _U64), np.zeros(n_docs + 1, np.int64)
     with np.errstate(over="ignore"):
-        weighted = _forward_powers(n) * mapped  # separators contribute 0
-        h = np.add.reduceat(weighted, starts)
+        # Segmented sums from one running sum: a word's sum runs to the next word's start
+        # (separators in between add 0).
+        csum = np.cumsum(np.multiply(_forward_powers(n), mapped, dtype=_U64), dtype=_U64)
+        before = csum[starts - 1]
+        if starts[0] == 0:
+            before[0] = 0
+        h = np.empty(len(starts), dtype=_U64)
+        h[:-1] = before[1:]
+        h[-1] = csum[-1]
+        h -= before
         h *= _inverse_powers(starts.astype(np.uint64))
     h = _mix(h)
     tok_offsets = np.searchsorted(starts, doc_starts, side="left").astype(np.int64)
