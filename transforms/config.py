@@ -42,6 +42,7 @@ class WartaConfig:
         default_factory=lambda: dict(DEFAULT_FIELD_ALIASES)
     )
     follow_symlinks: bool = False
+    extract_entities: bool = True          # people/organisations/places, quotes, cited sources
     workers: int = 2                       # batch tasks in flight at once
 
     def with_overrides(self, **overrides: Any) -> WartaConfig:
@@ -81,7 +82,7 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"config key {key} must be a positive integer, got {value!r}")
             values[key] = value
-        elif key == "follow_symlinks":
+        elif key in ("follow_symlinks", "extract_entities"):
             if not isinstance(value, bool):
                 raise ConfigError(f"config key {key} must be true or false, got {value!r}")
             values[key] = value

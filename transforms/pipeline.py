@@ -25,7 +25,15 @@ from transforms.ids import content_hash, doc_id, file_hash
 from transforms.metadata import RecordFields, extract_metadata
 from transforms.readers import RawRecord, detect_format, read_records
 from transforms.rejects import Rejected, RejectReason
-from transforms.schemas import STAGED_DOCUMENTS, STAGED_FILES, STAGED_PARAGRAPHS, STAGED_REJECTS
+from transforms.schemas import (
+    STAGED_CITED_SOURCES,
+    STAGED_DOCUMENTS,
+    STAGED_ENTITIES,
+    STAGED_FILES,
+    STAGED_PARAGRAPHS,
+    STAGED_QUOTES,
+    STAGED_REJECTS,
+)
 from transforms.sources import SourceFile
 
 STAGED_TABLES: dict[str, pa.Schema] = {
@@ -33,6 +41,9 @@ STAGED_TABLES: dict[str, pa.Schema] = {
     "paragraphs": STAGED_PARAGRAPHS,
     "rejects": STAGED_REJECTS,
     "files": STAGED_FILES,
+    "entities": STAGED_ENTITIES,
+    "quotes": STAGED_QUOTES,
+    "cited_sources": STAGED_CITED_SOURCES,
 }
 
 
@@ -222,6 +233,20 @@ class _BatchState:
         self.writers["documents"].add(row)
         for position, text_ in enumerate(metadata.paragraphs):
             self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_})
+        if config.extract_entities:
+            self._entities(the_id, body)
+
+    def _entities(self, the_id: str, body: str) -> None:
+        """People, organisations, places, quotations and cited sources of one body."""
+        from transforms.entities import extract_cited_sources, extract_entities, extract_quotes
+
+        entities = extract_entities(body)
+        for entity in entities:
+            self.writers["entities"].add({"doc_id": the_id, **entity})
+        for quote in extract_quotes(body, entities):
+            self.writers["quotes"].add({"doc_id": the_id, **quote})
+        for source in extract_cited_sources(body):
+            self.writers["cited_sources"].add({"doc_id": the_id, **source})
 
     def _next_seq(self) -> int:
         self.seq += 1

@@ -61,3 +61,27 @@ STAGED_FILES = pa.schema([
     ("format", pa.string()),
     ("n_records", pa.int64()),
 ])
+
+STAGED_ENTITIES = pa.schema([
+    ("doc_id", pa.string()),
+    ("kind", pa.string()),
+    ("text", pa.string()),
+    ("canonical", pa.string()),
+    ("country_code", pa.string()),
+    ("start", pa.int32()),
+    ("end", pa.int32()),
+])
+
+STAGED_QUOTES = pa.schema([
+    ("doc_id", pa.string()),
+    ("speaker", pa.string()),
+    ("text", pa.string()),
+    ("start", pa.int32()),
+    ("end", pa.int32()),
+])
+
+STAGED_CITED_SOURCES = pa.schema([
+    ("doc_id", pa.string()),
+    ("name", pa.string()),
+    ("kind", pa.string()),
+])

@@ -28,7 +28,9 @@ from warehouse.lock import WarehouseBusy, WriterLock
 from warehouse.schema import apply_schema, table_columns
 
 # Tables whose rows are written to the lake per batch, in load order.
-LAKE_TABLES = ("raw_files", "documents", "paragraphs", "duplicates", "rejects", "batches")
+# Tables whose rows belong to one accepted document (kept only for accepted documents).
+CHILD_TABLES = ("paragraphs", "entities", "quotes", "cited_sources")
+LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects", "batches")
 
 
 class WarehouseError(RuntimeError):
@@ -206,7 +208,7 @@ class Warehouse:
 
     def _stage_views(self, staged: StagedBatch) -> None:
         con = self.db
-        for table in ("documents", "paragraphs", "rejects", "files"):
+        for table in ("documents", "rejects", "files", *CHILD_TABLES):
             con.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS "
                         f"SELECT * FROM read_parquet('{_sql_path(staged.path(table))}')")
 
@@ -253,8 +255,7 @@ class Warehouse:
         return {
             "documents": f"SELECT {doc_exprs} FROM incoming i WHERE i.doc_id IN ({accepted}) "
                          "ORDER BY i.seq",
-            "paragraphs": f"SELECT p.doc_id, p.position, p.text FROM staged_paragraphs p "
-                          f"WHERE p.doc_id IN ({accepted}) ORDER BY p.doc_id, p.position",
+            **{table: self._child_select(table, accepted, literal) for table in CHILD_TABLES},
             "duplicates": f"""SELECT doc_id, source_uri, record_index,
                                  coalesce(existing_id, first_id) AS canonical_doc_id,
                                  'exact' AS kind, 1.0::DOUBLE AS similarity,
@@ -270,6 +271,17 @@ class Warehouse:
                              FROM staged_files""",
             "batches": "SELECT * FROM new_batch",
         }
+
+    def _child_select(self, table: str, accepted: str, literal: dict[str, str]) -> str:
+        staged = {r[0] for r in self.db.execute(f"DESCRIBE staged_{table}").fetchall()}
+        exprs = ", ".join(
+            (literal[c] if c in literal else f'c."{c}"' if c in staged
+             else f"NULL::{_column_type(self.db, table, c)}") + f' AS "{c}"'
+            for c in table_columns(self.db, table)
+        )
+        order = ", ".join(f'c."{c}"' for c in ("doc_id", "position", "start") if c in staged)
+        return (f"SELECT {exprs} FROM staged_{table} c WHERE c.doc_id IN ({accepted}) "
+                f"ORDER BY {order}")
 
     def _write_lake_rows(self, table: str, key: str, sql: str,
                          params: list[Any] | None = None) -> None:
@@ -291,8 +303,10 @@ class Warehouse:
             INSERT INTO raw_files BY NAME SELECT * FROM read_parquet('{path['raw_files']}')
             ON CONFLICT (uri, content_hash) DO UPDATE SET last_run = excluded.last_run,
                 size = excluded.size, mtime = excluded.mtime""")
-        for table in ("documents", "paragraphs", "duplicates", "rejects", "batches"):
-            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path[table]}')")
+        for table in ("documents", *CHILD_TABLES, "duplicates", "rejects", "batches"):
+            if (self.lake / table / f"{batch_id}.parquet").exists():  # older lakes lack some
+                con.execute(
+                    f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path[table]}')")
         for hook in self._after_insert_hooks:
             hook(con, batch_id, run_id)
 
