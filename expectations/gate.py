@@ -1,0 +1,152 @@
+"""The batch gate: run each table's suite on a batch's rows before they are loaded.
+
+    gate = check_batch(tables, run_id, batch_id, reference_time)
+    store_results(con, gate.results)          # always: warnings and failures alike
+    if not gate.passed:                       # a critical expectation failed
+        ... keep the batch out of the warehouse; gate.failures says why ...
+
+`tables` maps table names ('documents', 'paragraphs', 'duplicates', 'rejects', 'entities',
+'raw_files'; the staged 'files' counts as 'raw_files') to pyarrow Tables with the columns of
+warehouse/sql/001_core.sql; any table or column may be missing (features land over time) and
+only the expectations whose columns are present run. `staged_tables(staged)` and
+`lake_tables(lake, batch_id)` read a batch's rows from its staging or lake Parquet files.
+
+Great Expectations is imported on the first call, not at import time (it costs ~10 s).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from expectations.results import GateResult, results_table, rows_from_validation, summarize
+
+__all__ = ["check_batch", "staged_tables", "lake_tables", "warm_up"]
+
+_DERIVED = {"doc_in_batch": True, "points_to_itself": False}  # column: the good value
+GATE_TABLES = ("documents", "paragraphs", "duplicates", "rejects", "entities", "raw_files")
+_ALIASES = {"files": "raw_files"}
+_COLUMN_ALIASES = {"entities": {"entity_kind": "kind", "label": "kind", "start_char": "start",
+                                "end_char": "end", "country": "country_code"}}
+
+
+def check_batch(tables: dict[str, pa.Table], run_id: str, batch_id: str,
+                reference_time: datetime | None = None) -> GateResult:
+    """Validate one batch; `passed` is False when any critical expectation failed."""
+    from expectations.engine import validate_frame
+    from expectations.suites import TABLE_SUITES, batch_parameters, expectation_columns, suite_for
+
+    started = time.perf_counter()
+    tables = {_ALIASES.get(k, k): v for k, v in tables.items() if v is not None}
+    parameters = batch_parameters(reference_time)
+    doc_ids = _doc_ids(tables.get("documents"))
+    checked_at = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    validations: list[Any] = []
+    for name in GATE_TABLES:
+        table = tables.get(name)
+        if table is None or table.num_rows == 0:
+            continue
+        table = _rename(table, _COLUMN_ALIASES.get(name, {}))
+        wanted = set().union(*(expectation_columns(e) for e in TABLE_SUITES[name]()))
+        frame = _frame(table, wanted, name, doc_ids)
+        suite = suite_for(name, frozenset(frame.columns))
+        result = validate_frame(name, frame, suite, parameters)
+        result.meta["batch_id"] = batch_id
+        result.meta["run_id"] = run_id
+        validations.append(result)
+        suite_rows = rows_from_validation(result, name, run_id, batch_id, checked_at)
+        _name_offending_docs(suite_rows, frame, table)
+        rows += suite_rows
+    passed, failures = summarize(rows)
+    return GateResult(passed=passed, failures=failures, results=results_table(rows),
+                      validations=validations, seconds=time.perf_counter() - started)
+
+
+def _name_offending_docs(rows: list[dict[str, Any]], frame: Any, table: pa.Table) -> None:
+    """Derived boolean columns: show the doc_ids of the failing rows, not 'false'."""
+    for row in rows:
+        column = row["column_name"]
+        if row["success"] or column not in _DERIVED or "doc_id" not in frame.columns:
+            continue
+        bad = frame[column] != _DERIVED[column]
+        ids = frame.loc[bad, "doc_id"].head(5).astype(str).tolist()
+        row["details"] = json.dumps(ids) if ids else None
+
+
+def _doc_ids(documents: pa.Table | None) -> pa.Array | None:
+    if documents is None or "doc_id" not in documents.column_names:
+        return None
+    return pc.unique(documents.column("doc_id").combine_chunks())
+
+
+def _rename(table: pa.Table, aliases: dict[str, str]) -> pa.Table:
+    if not any(a in table.column_names for a in aliases):
+        return table
+    names = [aliases.get(c, c) if aliases.get(c, c) not in table.column_names else c
+             for c in table.column_names]
+    return table.rename_columns(names)
+
+
+def _frame(table: pa.Table, wanted: set[str], name: str, doc_ids: pa.Array | None) -> Any:
+    """A pandas DataFrame of the columns the suite reads, plus the derived columns."""
+    keep = [c for c in table.column_names if c in wanted]
+    if doc_ids is not None and name in ("paragraphs", "entities") and "doc_id" in keep:
+        table = table.append_column("doc_in_batch",
+                                    pc.is_in(table.column("doc_id"), value_set=doc_ids))
+        keep.append("doc_in_batch")
+    if name == "duplicates" and {"doc_id", "canonical_doc_id"} <= set(keep):
+        table = table.append_column("points_to_itself", pc.fill_null(
+            pc.equal(table.column("doc_id"), table.column("canonical_doc_id")), False))
+        keep.append("points_to_itself")
+    # Dates as datetime64 (not datetime.date objects) so they compare with Timestamps.
+    return table.select(keep).to_pandas(date_as_object=False)
+
+
+def _read(path: str | os.PathLike[str]) -> pa.Table | None:
+    return pq.read_table(path) if os.path.exists(path) else None
+
+
+def staged_tables(staged: Any) -> dict[str, pa.Table]:
+    """A StagedBatch's rows (documents, paragraphs, rejects, raw_files) from staging Parquet.
+
+    Staged documents are a superset of what will load: exact duplicates are decided at
+    commit time, so a staged batch has no `duplicates` table yet.
+    """
+    out: dict[str, pa.Table] = {}
+    for table, name in (("documents", "documents"), ("paragraphs", "paragraphs"),
+                        ("rejects", "rejects"), ("files", "raw_files")):
+        rows = _read(staged.path(table))
+        if rows is not None:
+            out[name] = rows
+    return out
+
+
+def lake_tables(lake: str | os.PathLike[str], batch_id: str) -> dict[str, pa.Table]:
+    """A batch's final rows from its lake files (<lake>/<table>/<batch_id>.parquet)."""
+    out: dict[str, pa.Table] = {}
+    for name in GATE_TABLES:
+        rows = _read(Path(lake) / name / f"{batch_id}.parquet")
+        if rows is not None:
+            out[name] = rows
+    return out
+
+
+def warm_up() -> float:
+    """Import GX and build the context and suites now (e.g. while the first batch is read)."""
+    started = time.perf_counter()
+    from expectations.engine import engine
+    from expectations.suites import TABLE_SUITES
+
+    engine()
+    for make in TABLE_SUITES.values():
+        make()
+    return time.perf_counter() - started

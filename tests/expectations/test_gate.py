@@ -1,0 +1,159 @@
+"""The batch gate: good batches pass, critical problems fail it, warnings do not."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+import pytest
+
+from expectations.gate import check_batch
+from expectations.results import DQ_SCHEMA
+from tests.expectations.conftest import REFERENCE
+
+
+def _with(table: pa.Table, edits: dict[int, dict]) -> pa.Table:
+    rows = table.to_pylist()
+    for index, changes in edits.items():
+        rows[index].update(changes)
+    return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+def test_good_batch_passes(gx_ready, good_batch):
+    assert good_batch["documents"].num_rows >= 5
+    result = check_batch(good_batch, "run-1", "b-good", REFERENCE)
+    assert result.passed, result.failures
+    assert not result.critical_failures
+    rows = result.results.to_pylist()
+    assert result.results.schema.equals(DQ_SCHEMA)
+    assert {r["suite"] for r in rows} == {"documents", "paragraphs", "rejects", "raw_files"}
+    assert {r["severity"] for r in rows} == {"critical", "warning"}
+    assert all(r["run_id"] == "run-1" and r["batch_id"] == "b-good" for r in rows)
+    doc_unique = next(r for r in rows if r["suite"] == "documents"
+                      and r["expectation"] == "expect_column_values_to_be_unique")
+    assert doc_unique["success"] and doc_unique["unexpected_count"] == 0
+    assert doc_unique["element_count"] == good_batch["documents"].num_rows
+
+
+def test_bad_batch_fails_critically(gx_ready, good_batch):
+    docs = good_batch["documents"]
+    first_id = docs.column("doc_id")[0].as_py()
+    bad = _with(docs, {
+        1: {"doc_id": first_id},                           # duplicate id
+        2: {"body": "  \n "},                              # blank body
+        3: {"published_date": date(2999, 1, 1)},           # in the future
+        4: {"published_date": date(1700, 5, 1)},           # absurdly old
+        5: {"language": "xx"},                             # no ISO 639-1 code
+    })
+    result = check_batch({**good_batch, "documents": bad}, "run-1", "b-bad", REFERENCE)
+    assert not result.passed
+    text = "\n".join(result.critical_failures)
+    assert "doc_id is unique" in text and first_id in text
+    assert "body is not empty" in text
+    assert "published_date is after 1900 and not in the future (2 of" in text
+    assert "language is an ISO 639-1 code" in text and "'xx'" in text
+    # Critical failures come first in the summary sentences.
+    assert result.failures[: len(result.critical_failures)] == result.critical_failures
+    failed = [r for r in result.results.to_pylist() if not r["success"]]
+    assert {r["column_name"] for r in failed if r["severity"] == "critical"} >= {
+        "doc_id", "body", "published_date", "language"}
+
+
+def test_future_is_relative_to_the_reference_time(gx_ready, good_batch):
+    # One day of slack for time zones (WIB is UTC+7).
+    docs = _with(good_batch["documents"], {0: {"published_date": date(2025, 6, 21),
+                                               "published_at": datetime(2025, 6, 20, 23,
+                                                                        tzinfo=UTC)}})
+    assert check_batch({"documents": docs}, "r", "b", REFERENCE).passed
+    later = _with(docs, {0: {"published_date": date(2025, 6, 22)}})
+    assert not check_batch({"documents": later}, "r", "b", REFERENCE).passed
+    later = _with(docs, {0: {"published_at": datetime(2025, 6, 21, 1, tzinfo=UTC)}})
+    result = check_batch({"documents": later}, "r", "b", REFERENCE)
+    assert not result.passed and "published_at" in result.failures[0]
+
+
+def test_warnings_do_not_fail_the_gate(gx_ready, good_batch):
+    docs = good_batch["documents"]
+    n = docs.num_rows
+    edits = {i: {"language": "en"} for i in range(n)}      # batch not mostly Indonesian
+    edits[0].update(outlet="Kompas Online")                 # outlet that is no domain
+    edits[1].update(title="Hi")                             # too short for a headline
+    edits[2].update(published_date=date(1975, 8, 17))       # old but possible
+    result = check_batch({**good_batch, "documents": _with(docs, edits)}, "r", "b", REFERENCE)
+    assert result.passed, result.critical_failures
+    warnings = "\n".join(result.warnings)
+    assert len(result.warnings) == 4, warnings
+    for expected in ("mostly Indonesian", "outlet looks like a domain", "'Kompas Online'",
+                     "title is 10-250 characters", "published_date is after 1990"):
+        assert expected in warnings
+
+
+def test_cross_table_checks(gx_ready, good_batch):
+    paragraphs = _with(good_batch["paragraphs"], {0: {"doc_id": "f" * 24}})
+    duplicates = pa.table({"doc_id": ["a" * 24, "b" * 24], "source_uri": ["x", "y"],
+                           "record_index": [0, 0], "canonical_doc_id": ["a" * 24, "c" * 24],
+                           "kind": ["exact", "fuzzy"], "similarity": [1.0, 0.5]})
+    result = check_batch({**good_batch, "paragraphs": paragraphs, "duplicates": duplicates},
+                         "r", "b", REFERENCE)
+    assert not result.passed
+    text = "\n".join(result.critical_failures)
+    assert "every paragraph belongs to a document of the batch" in text and "f" * 24 in text
+    assert "no duplicate names itself as canonical" in text and "a" * 24 in text
+    assert "kind is exact or near" in text and "fuzzy" in text
+
+
+def test_entities_kinds_and_country_codes(gx_ready, good_batch):
+    doc_id = good_batch["documents"].column("doc_id")[0].as_py()
+    entities = pa.table({
+        "doc_id": [doc_id] * 4, "kind": ["person", "location", "weapon", "location"],
+        "text": ["Joko", "Rusia", "Bambu Runcing", "Narnia"], "canonical": ["Joko"] * 4,
+        "country_code": [None, "RU", None, "NA1"], "start": [0, 10, 20, 30],
+        "end": [4, 15, 33, 36]})
+    result = check_batch({"documents": good_batch["documents"], "entities": entities},
+                         "r", "b", REFERENCE)
+    assert not result.passed
+    text = "\n".join(result.critical_failures)
+    assert "kind is a known entity kind" in text and "weapon" in text
+    assert "country_code is an ISO 3166-1 alpha-2 code" in text and "NA1" in text
+    good = entities.filter(pa.array([True, True, False, False]))
+    assert check_batch({"documents": good_batch["documents"], "entities": good},
+                       "r", "b", REFERENCE).passed
+
+
+def test_missing_tables_and_columns_are_tolerated(gx_ready, good_batch):
+    docs = good_batch["documents"].drop_columns(["language", "outlet", "published_date"])
+    result = check_batch({"documents": docs, "entities": None}, "r", "b", REFERENCE)
+    assert result.passed
+    assert not {"language", "outlet", "published_date"} & {
+        r["column_name"] for r in result.results.to_pylist()}
+    # ... but a documents table without its key columns is a critical failure.
+    bare = good_batch["documents"].select(["doc_id", "title"])
+    result = check_batch({"documents": bare}, "r", "b", REFERENCE)
+    assert not result.passed
+    assert "documents carry doc_id, source_uri, body and content_hash" in result.failures[0]
+
+
+def test_gate_result_pickles_without_gx_objects(gx_ready, good_batch):
+    import pickle
+
+    result = check_batch(good_batch, "r", "b", REFERENCE)
+    assert result.validations
+    copy = pickle.loads(pickle.dumps(result))
+    assert copy.validations == [] and copy.results.equals(result.results)
+
+
+@pytest.mark.parametrize("n_docs", [500])
+def test_per_batch_cost_is_small(gx_ready, good_batch, n_docs):
+    """~500 documents: the gate's cost is GX's per-expectation overhead, not the rows."""
+    docs = good_batch["documents"]
+    rows = docs.to_pylist()
+    big = [dict(rows[i % len(rows)], doc_id=f"{i:024x}") for i in range(n_docs)]
+    paragraphs = pa.Table.from_pylist(
+        [{"doc_id": d["doc_id"], "position": p, "text": f"Paragraf {p} dari berita."}
+         for d in big for p in range(8)], schema=good_batch["paragraphs"].schema)
+    batch = {**good_batch, "documents": pa.Table.from_pylist(big, schema=docs.schema),
+             "paragraphs": paragraphs}
+    check_batch(batch, "r", "b", REFERENCE)  # first use of these suites
+    seconds = min(check_batch(batch, "r", "b", REFERENCE).seconds for _ in range(2))
+    print(f"gate on {n_docs} documents + {paragraphs.num_rows} paragraphs: {seconds:.2f} s")
+    assert seconds < 10
