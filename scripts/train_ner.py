@@ -24,8 +24,8 @@ from transforms.entities.features import sentence_features  # noqa: E402
 from transforms.entities.iob import read_iob  # noqa: E402
 
 PARAMS = {
-    "c1": 0.05,
-    "c2": 0.01,
+    "c1": 0.01,
+    "c2": 0.1,
     "max_iterations": 200,
     "feature.possible_transitions": True,
     "feature.minfreq": 1,
@@ -53,9 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--c1", type=float, default=PARAMS["c1"])
     ap.add_argument("--c2", type=float, default=PARAMS["c2"])
     ap.add_argument("--iterations", type=int, default=PARAMS["max_iterations"])
+    ap.add_argument(
+        "--train", choices=("both", "nergrit", "idner"), default="both", help="training sets"
+    )
     args = ap.parse_args(argv)
     ner = args.corpora / "ner"
-    train_files = [ner / "nergrit" / "train_preprocess.txt", ner / "idner_news_2k" / "train.txt"]
+    train_files = {
+        "both": [ner / "nergrit" / "train_preprocess.txt", ner / "idner_news_2k" / "train.txt"],
+        "nergrit": [ner / "nergrit" / "train_preprocess.txt"],
+        "idner": [ner / "idner_news_2k" / "train.txt"],
+    }[args.train]
     params = {**PARAMS, "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
     start = time.time()
     n = train(train_files, args.out, params)

@@ -18,6 +18,7 @@ from transforms.entities.gazetteer import (
     PLACE_HEADS,
     PLACES,
 )
+from transforms.entities.gazetteer import words as wordset
 
 __all__ = ["tokenize", "sentence_features", "TOKEN"]
 
@@ -98,15 +99,51 @@ def _entry(word: str) -> tuple[list[str], ...]:
     return entry
 
 
+_PARTICLES = wordset("bin binti van der de al el da di von")
+
+
+def _cap_runs(words: list[str]) -> list[str]:
+    """Position of each word in its run of capitalised words: B/I/E/S, or O (helps boundaries)."""
+    caps = [
+        w[:1].isupper() or (w in _PARTICLES and 0 < i < len(words) - 1) for i, w in enumerate(words)
+    ]
+    out = ["O"] * len(words)
+    i = 0
+    while i < len(words):
+        if not caps[i] or words[i] in _PARTICLES:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words) and caps[j + 1]:
+            j += 1
+        while j > i and words[j] in _PARTICLES:
+            j -= 1
+        if i == j:
+            out[i] = "S"
+        else:
+            out[i] = "B"
+            out[j] = "E"
+            for k in range(i + 1, j):
+                out[k] = "I"
+        out[i] = f"{out[i]}{min(j - i + 1, 4)}"
+        i = j + 1
+    return out
+
+
 def sentence_features(words: list[str]) -> list[list[str]]:
     """CRF feature lists for one sentence of words."""
     entries = [_entry(w) for w in words]
+    runs = _cap_runs(words)
     n = len(words)
     out: list[list[str]] = []
     for i in range(n):
         feats = list(entries[i][0])
+        feats.append(f"run={runs[i]}")
         if i == 0:
             feats.append("BOS")
+        elif words[i][:1].isupper():
+            feats.append("cap_inside")
+            feats.append(f"cap_after={words[i - 1].lower()}")
         if i == n - 1:
             feats.append("EOS")
         for k, off in enumerate(_OFFSETS, start=1):

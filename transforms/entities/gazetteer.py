@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-__all__ = ["PERSON_TITLES", "ORG_HEADS", "PLACE_HEADS", "PLACE_CUES", "PLACES", "ORG_ACRONYMS"]
+__all__ = [
+    "words",
+    "PERSON_TITLES",
+    "ORG_HEADS",
+    "PLACE_HEADS",
+    "PLACE_CUES",
+    "PLACES",
+    "ORG_ACRONYMS",
+]
 
 
-def _set(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
+    """A word list written as one string (lower-cased)."""
     return frozenset(w.lower() for w in text.split())
+
+
+_set = words
 
 
 # Words that precede a person's name: offices, ranks, honorifics.

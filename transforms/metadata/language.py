@@ -37,8 +37,8 @@ _INDONESIAN_ONLY = _words(
     "tapi delapan ujarnya katanya jelasnya tuturnya imbuhnya persen kepolisian perusahaan"
 )
 _MALAY_ONLY = _words(
-    "bahawa kerana sahaja boleh kerajaan wang pejabat mahu iaitu manakala selepas menerusi "
-    "lapan sebarang jabatan pelbagai ringgit rm peratus polis syarikat "
+    "bahawa kerana sahaja mahu iaitu manakala selepas menerusi "
+    "lapan sebarang pelbagai ringgit peratus polis syarikat "
     "berkenaan awam tentera belanjawan kakitangan percuma kerusi bilik kejohanan jurulatih "
     "pesakit kesihatan kenderaan perniagaan kawalan bekalan rakan kanak-kanak bapa mesyuarat "
     "setiausaha naib pengerusi kempen projek maklumat memandangkan pertubuhan dipercayai"

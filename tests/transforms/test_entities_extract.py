@@ -1,0 +1,203 @@
+"""Entities, quotes and cited sources on small texts written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.entities import (
+    extract_cited_sources,
+    extract_entities,
+    extract_quotes,
+    score_iob_file,
+)
+from transforms.entities.countries import country_code
+from transforms.entities.iob import map_tag, read_iob, score_spans, spans
+
+BODY = (
+    "Menteri Luar Negeri Amerika Serikat John Kerry bertemu Presiden Rusia Vladimir Putin "
+    "di Moskow, Selasa (12/5/2015).\n\n"
+    '"Kami datang untuk mencari jalan keluar bagi krisis Suriah," kata Kerry kepada wartawan.\n\n'
+    '"Pembicaraan ini penting bagi kedua negara," imbuhnya.\n\n'
+    "Seorang pejabat senior Kremlin yang tidak mau disebut namanya menilai pertemuan itu positif. "
+    '"Suasananya jauh lebih baik dari tahun lalu," jelas pejabat itu.\n\n'
+    "Penasihat Kremlin Yuri Ushakov menyebut Putin siap berbicara lagi. "
+    '"Presiden terbuka untuk pertemuan berikutnya," ujar Ushakov.'
+)
+
+
+@pytest.fixture(scope="module")
+def ents() -> list[dict]:
+    return extract_entities(BODY)
+
+
+def test_entity_rows_have_the_contract_keys(ents: list[dict]) -> None:
+    assert ents
+    for e in ents:
+        assert set(e) == {"kind", "text", "canonical", "country_code", "start", "end"}
+        assert e["kind"] in ("person", "organization", "location")
+        assert BODY[e["start"] : e["end"]] == e["text"]
+
+
+def test_people_and_places_found(ents: list[dict]) -> None:
+    people = {e["text"] for e in ents if e["kind"] == "person"}
+    places = {e["text"] for e in ents if e["kind"] == "location"}
+    assert {"John Kerry", "Vladimir Putin", "Yuri Ushakov"} <= people
+    assert "Moskow" in places
+
+
+def test_short_mention_links_to_full_name(ents: list[dict]) -> None:
+    kerry = [e for e in ents if e["text"] == "Kerry"]
+    assert kerry and all(e["canonical"] == "John Kerry" for e in kerry)
+    putin = [e for e in ents if e["text"] == "Putin"]
+    assert putin and all(e["canonical"] == "Vladimir Putin" for e in putin)
+
+
+def test_country_codes_on_locations(ents: list[dict]) -> None:
+    codes = {e["text"]: e["country_code"] for e in ents if e["kind"] == "location"}
+    assert codes.get("Rusia") == "RU"
+    assert codes.get("Moskow") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("AS", "US"),
+        ("Amerika Serikat", "US"),
+        ("Rusia", "RU"),
+        ("Suriah", "SY"),
+        ("Tiongkok", "CN"),
+        ("Inggris", "GB"),
+        ("Prancis", "FR"),
+        ("Jepang", "JP"),
+        ("Korea Selatan", "KR"),
+        ("Federasi Rusia", "RU"),
+        ("Jakarta", None),
+        ("as", None),
+    ],
+)
+def test_country_code_table(name: str, code: str | None) -> None:
+    assert country_code(name) == code
+
+
+def test_acronym_links_to_expansion() -> None:
+    body = (
+        "Komisi Pemberantasan Korupsi (KPK) memeriksa dua saksi di Jakarta. "
+        "Juru bicara KPK menyebut pemeriksaan berlangsung lancar."
+    )
+    ents = extract_entities(body)
+    kpk = [e for e in ents if e["text"] == "KPK"]
+    assert kpk and all(e["canonical"] == "Komisi Pemberantasan Korupsi" for e in kpk)
+
+
+# ---- quotes ---------------------------------------------------------------------------------
+
+
+def test_quotes_and_speakers(ents: list[dict]) -> None:
+    quotes = extract_quotes(BODY, ents)
+    speakers = [q["speaker"] for q in quotes]
+    assert speakers == [
+        "John Kerry",  # "kata Kerry" -> canonical full name
+        "John Kerry",  # "imbuhnya" -> previous speaker
+        "pejabat senior Kremlin",  # "jelas pejabat itu" -> the described official
+        "Yuri Ushakov",  # "ujar Ushakov"
+    ]
+    for q in quotes:
+        assert BODY[q["start"] : q["end"]] == q["text"]
+    assert quotes[0]["text"].startswith("Kami datang")
+    assert not quotes[0]["text"].endswith(",")
+
+
+def test_speaker_before_quote_and_pronoun() -> None:
+    body = (
+        "Gubernur Jawa Barat Dedi Mulyadi meninjau lokasi banjir. "
+        'Ia mengatakan, "Bantuan akan datang sore ini juga untuk semua warga."'
+    )
+    quotes = extract_quotes(body, extract_entities(body))
+    assert len(quotes) == 1
+    assert quotes[0]["speaker"] == "Dedi Mulyadi"
+
+
+def test_menurut_speaker_before_quote() -> None:
+    body = 'Menurut Sri Wahyuni, "harga beras sudah turun sejak pekan lalu di pasar."'
+    quotes = extract_quotes(body, extract_entities(body))
+    assert quotes and quotes[0]["speaker"] == "Sri Wahyuni"
+
+
+def test_quoted_term_is_not_a_quote() -> None:
+    body = 'Warga menyebut tradisi itu "nyadran" sejak dulu.'
+    assert extract_quotes(body, extract_entities(body)) == []
+
+
+# ---- cited sources --------------------------------------------------------------------------
+
+
+def test_cited_sources_patterns() -> None:
+    body = (
+        "Serangan itu menewaskan tiga orang, dilansir Reuters, Senin (16/6).\n\n"
+        "Mengutip Wall Street Journal, rencana itu sudah disiapkan sejak Mei.\n\n"
+        "Menurut kantor berita Al-Jazeera, bantuan belum tiba.\n\n"
+        '"Kami akan membalas," tulis Trump di akun Truth Social-nya.\n\n'
+        "Menurut Presiden Joko Widodo, ekonomi tetap tumbuh.\n\n"
+        "Sumber: TNA"
+    )
+    got = {s["name"]: s["kind"] for s in extract_cited_sources(body)}
+    assert got == {
+        "Reuters": "agency",
+        "Wall Street Journal": "newspaper",
+        "Al-Jazeera": "agency",
+        "Truth Social": "platform",
+        "TNA": "outlet",
+    }
+
+
+def test_cited_source_descriptor_and_unknown_outlet() -> None:
+    body = (
+        "Seperti dilaporkan surat kabar Harian Rakyat, jembatan itu ambruk. Dilansir Contoh News."
+    )
+    got = {s["name"]: s["kind"] for s in extract_cited_sources(body)}
+    assert got == {"Harian Rakyat": "newspaper", "Contoh News": "outlet"}
+
+
+def test_instagram_account() -> None:
+    body = "Ia mengunggah video itu melalui akun Instagram pribadinya."
+    assert extract_cited_sources(body) == [{"name": "Instagram", "kind": "platform"}]
+
+
+# ---- IOB scoring ----------------------------------------------------------------------------
+
+
+def test_tag_mapping() -> None:
+    assert map_tag("B-PERSON") == "B-person"
+    assert map_tag("I-PLACE") == "I-location"
+    assert map_tag("B-ORGANISATION") == "B-organization"
+    assert map_tag("B-ORG") == "B-organization"
+    assert map_tag("B-LOCATION") == "B-location"
+    assert map_tag("B-MISC") == "O"
+    assert map_tag("O") == "O"
+
+
+def test_spans_and_scores() -> None:
+    gold = spans(["B-person", "I-person", "O", "B-location"])
+    pred = spans(["B-person", "I-person", "O", "B-organization"])
+    scores = score_spans([(gold, pred)])
+    assert scores["person"]["f1"] == 1.0
+    assert scores["location"]["recall"] == 0.0
+    assert scores["macro_f1"] == pytest.approx(0.5)
+
+
+def test_score_iob_file_reads_any_layout(tmp_path: Path) -> None:
+    f = tmp_path / "gold.txt"
+    f.write_text(
+        "Presiden PROPN O\r\nJoko PROPN B-PER\r\nWidodo PROPN I-PER\r\ntiba VERB O\r\n"
+        "di ADP O\r\nJakarta PROPN B-LOC\r\n. PUNCT O\r\n\r\n"
+        "Kantor\tO\nKPK\tB-ORGANISATION\ndi\tO\nSurabaya\tB-PLACE\nramai\tB-MISC\n",
+        encoding="utf-8",
+    )
+    sents = list(read_iob(f))
+    assert len(sents) == 2 and sents[1][1][-1] == "O"
+    result = score_iob_file(f)
+    assert set(result) >= {"person", "organization", "location", "macro_f1", "micro_f1"}
+    assert result["person"]["support"] == 1 and result["location"]["support"] == 2
+    assert result["micro_f1"] > 0.5
