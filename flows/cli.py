@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--dask-address", help="tcp://HOST:PORT of a running Dask scheduler "
                         "(default with --runner dask: a local cluster)")
     ingest.add_argument("--workers", type=int, help="batch tasks in parallel (default 2)")
+    ingest.add_argument("--quiet", action="store_true",
+                        help="no progress bar or progress log lines")
 
     sql = sub.add_parser("sql", help="run a SQL query against the warehouse")
     sql.add_argument("query", nargs="?", help="SQL text")
@@ -101,7 +103,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     summary = run_ingest(args.source, args.warehouse, batch_size=args.batch_size, config=config,
                          runner=args.runner, dask_address=args.dask_address,
-                         workers=args.workers)
+                         workers=args.workers, progress="off" if args.quiet else "auto")
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:

@@ -24,6 +24,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+from flows.progress import Progress, make_progress  # noqa: E402
 from transforms.config import WartaConfig, load_config  # noqa: E402
 from transforms.pipeline import BatchContext, StagedBatch, process_batch  # noqa: E402
 from transforms.sources import SourceFile, list_source  # noqa: E402
@@ -115,16 +116,31 @@ def _markdown(summary: dict[str, Any]) -> str:
                       "## Rejects by reason", "", "| reason | count |", "|---|---|", *reasons])
 
 
-def _changed_files(files: Iterator[SourceFile], wh: Warehouse, run_id: str,
-                   summary: RunSummary) -> Iterator[SourceFile]:
-    """Skip files whose ledger row has the same size and mtime: no need to read them."""
-    known = wh.known_versions()
+def _unchanged(source_file: SourceFile, known: dict[str, tuple[int, float | None]]) -> bool:
+    """Same size and mtime as the ledger's latest row: no need to read it again."""
+    version = known.get(source_file.uri)
+    return (version is not None and source_file.mtime is not None
+            and version == (source_file.size, source_file.mtime))
+
+
+def _count_changed(files: Iterator[SourceFile],
+                   known: dict[str, tuple[int, float | None]]) -> tuple[int, int]:
+    """A listing pass for the progress total: counts only, so memory stays flat."""
+    count = size = 0
+    for source_file in files:
+        if not _unchanged(source_file, known):
+            count += 1
+            size += source_file.size
+    return count, size
+
+
+def _changed_files(files: Iterator[SourceFile], known: dict[str, tuple[int, float | None]],
+                   wh: Warehouse, run_id: str, summary: RunSummary) -> Iterator[SourceFile]:
+    """Yield new and changed files; touch the ledger rows of unchanged ones."""
     unchanged: list[str] = []
     for source_file in files:
         summary.files_seen += 1
-        version = known.get(source_file.uri)
-        if (version is not None and source_file.mtime is not None
-                and version == (source_file.size, source_file.mtime)):
+        if _unchanged(source_file, known):
             summary.files_skipped += 1
             unchanged.append(source_file.uri)
             if len(unchanged) >= 5000:
@@ -138,17 +154,17 @@ def _changed_files(files: Iterator[SourceFile], wh: Warehouse, run_id: str,
 @flow(name="warta-ingest", log_prints=False, validate_parameters=False)
 def ingest_flow(source: str, warehouse: str, batch_size: int | None = None,
                 config_path: str | None = None, config: WartaConfig | None = None,
-                max_in_flight: int | None = None) -> dict[str, Any]:
+                max_in_flight: int | None = None, progress: str = "log") -> dict[str, Any]:
     """Ingest every new or changed raw file under `source` into the warehouse.
 
     The task runner is chosen by the caller (`run_ingest`), not here."""
-    return _ingest(source, warehouse, batch_size, config_path, config, max_in_flight)
+    return _ingest(source, warehouse, batch_size, config_path, config, max_in_flight, progress)
 
 
 def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                config_path: str | None = None, config: WartaConfig | None = None,
                runner: str = "local", dask_address: str | None = None,
-               workers: int | None = None) -> dict[str, Any]:
+               workers: int | None = None, progress: str = "auto") -> dict[str, Any]:
     """Run the ingest flow on the chosen task runner (threads, processes or Dask)."""
     from flows.runners import make_task_runner
 
@@ -156,22 +172,27 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                                                                  workers=workers)
     task_runner = make_task_runner(runner, config.workers, dask_address)
     flow_ = ingest_flow.with_options(task_runner=task_runner)
-    return flow_(source=source, warehouse=warehouse, config=config)
+    return flow_(source=source, warehouse=warehouse, config=config, progress=progress)
 
 
 def _ingest(source: str, warehouse: str, batch_size: int | None,
             config_path: str | None, config: WartaConfig | None,
-            max_in_flight: int | None) -> dict[str, Any]:
+            max_in_flight: int | None, progress_mode: str) -> dict[str, Any]:
     logger = get_run_logger()
     config = (config or load_config(config_path)).with_overrides(batch_size=batch_size)
     run_id = _run_id()
     started_at = datetime.now(UTC)
     summary = RunSummary(run_id, source, warehouse)
+    progress = make_progress(progress_mode, logger)
     with Warehouse(warehouse) as wh:
         wh.start_run(run_id, source, started_at)
         try:
-            files = _changed_files(list_source(source, config.follow_symlinks), wh, run_id,
-                                   summary)
+            known = wh.known_versions()
+            total_files, total_bytes = _count_changed(
+                list_source(source, config.follow_symlinks), known)
+            progress.start(total_files, total_bytes)
+            files = _changed_files(list_source(source, config.follow_symlinks), known, wh,
+                                   run_id, summary)
             window = max_in_flight or max(2, config.workers + 1)
             in_flight: deque[Any] = deque()
             for seq, batch in enumerate(plan_batches(files, config)):
@@ -179,10 +200,12 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
                 in_flight.append(process_batch_task.submit(
                     batch_id, batch, wh.staging_dir(batch_id), config, started_at))
                 if len(in_flight) >= window:
-                    _commit_next(in_flight, wh, run_id, summary, logger)
+                    _commit_next(in_flight, wh, run_id, summary, logger, progress)
             while in_flight:
-                _commit_next(in_flight, wh, run_id, summary, logger)
+                _commit_next(in_flight, wh, run_id, summary, logger, progress)
+            progress.close()
         except BaseException as exc:
+            progress.close()
             result = summary.as_dict()
             wh.finish_run(run_id, result, "failed", error=f"{type(exc).__name__}: {exc}")
             raise
@@ -196,11 +219,12 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
 
 
 def _commit_next(in_flight: deque[Any], wh: Warehouse, run_id: str, summary: RunSummary,
-                 logger: Any) -> None:
+                 logger: Any, progress: Progress) -> None:
     staged: StagedBatch = in_flight.popleft().result()
     committed = commit_batch_task(wh, staged, run_id)
     summary.add(staged, committed)
-    logger.info("batch %s: %s", staged.batch_id,
+    progress.advance(staged.n_files, staged.n_bytes, committed.records)
+    logger.debug("batch %s: %s", staged.batch_id,
                 {k: v for k, v in asdict(committed).items() if k not in ("batch_id", "extra")})
 
 

@@ -54,6 +54,7 @@ class StagedBatch:
     batch_id: str
     directory: str
     n_files: int
+    n_bytes: int
     n_records: int
     n_documents: int
     n_rejects: int
@@ -127,6 +128,7 @@ def process_batch(batch_id: str, files: list[SourceFile], directory: str,
         raise
     return StagedBatch(
         batch_id=batch_id, directory=directory, n_files=len(files),
+        n_bytes=sum(f.size for f in files),
         n_records=state.seq, n_documents=writers["documents"].count,
         n_rejects=writers["rejects"].count, rejects_by_reason=dict(state.reasons),
         boilerplate_by_rule=dict(state.boilerplate),
