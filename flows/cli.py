@@ -43,9 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sql = sub.add_parser("sql", help="run a SQL query against the warehouse")
     sql.add_argument("query", nargs="?", help="SQL text")
-    sql.add_argument("--file", help="read the SQL from this file")
+    sql.add_argument("--file", help="read the SQL from this file, or a bundled query's name")
     add_warehouse(sql)
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    sub.add_parser("queries", help="list the bundled analyst queries (run: warta sql --file NAME)")
+
+    export = sub.add_parser("export", help="write a table or query to .parquet, .csv or .jsonl")
+    export.add_argument("what", help="table or view name, or a SELECT query")
+    export.add_argument("--to", required=True, dest="target", help="FILE.parquet|.csv|.jsonl")
+    add_warehouse(export)
 
     status = sub.add_parser("status", help="row counts per table and the last runs")
     add_warehouse(status)
@@ -80,6 +87,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(args)
     if args.command == "rebuild":
         return _rebuild(args)
+    if args.command == "queries":
+        return _queries()
+    if args.command == "export":
+        return _export(args)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -126,7 +137,9 @@ def _sql(args: argparse.Namespace) -> int:
     from warehouse.loader import connect_read_only
 
     if args.file:
-        query = Path(args.file).read_text(encoding="utf-8")
+        from warehouse.queries import resolve_query_file
+
+        query = resolve_query_file(args.file).read_text(encoding="utf-8")
     elif args.query:
         query = args.query
     else:
@@ -183,6 +196,28 @@ def _status(args: argparse.Namespace) -> int:
     _print_rows(["table", "rows"], counts, "table")
     _print_rows(["run_id", "status", "started_at", "seconds", "records", "documents",
                  "duplicates", "rejects"], runs, "table")
+    return 0
+
+
+def _queries() -> int:
+    from warehouse.queries import bundled_queries
+
+    for query in bundled_queries():
+        print(f"{query.name:32} {query.description}")
+    print("\nrun one with: warta sql --file NAME [--warehouse PATH]")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from warehouse.export import export
+    from warehouse.loader import connect_read_only
+
+    con = connect_read_only(Path(args.warehouse))
+    try:
+        n = export(con, args.what, args.target)
+    finally:
+        con.close()
+    print(f"warta export: {n} rows -> {args.target}")
     return 0
 
 

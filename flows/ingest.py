@@ -8,6 +8,7 @@ is the same on every runner).
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections import Counter, deque
@@ -168,6 +169,8 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
     """Run the ingest flow on the chosen task runner (threads, processes or Dask)."""
     from flows.runners import make_task_runner
 
+    if "://" not in source:  # one spelling per local folder, so ledger uris stay comparable
+        source = os.path.abspath(source)
     config = (config or load_config(config_path)).with_overrides(batch_size=batch_size,
                                                                  workers=workers)
     task_runner = make_task_runner(runner, config.workers, dask_address)

@@ -25,7 +25,13 @@ import duckdb
 from transforms.failpoints import failpoint
 from transforms.pipeline import StagedBatch
 from warehouse.lock import WarehouseBusy, WriterLock
-from warehouse.schema import apply_schema, table_columns
+from warehouse.schema import (
+    SCHEMA_VERSION,
+    SchemaError,
+    apply_schema,
+    stored_version,
+    table_columns,
+)
 
 # Tables whose rows are written to the lake per batch, in load order.
 # Tables whose rows belong to one accepted document (kept only for accepted documents).
@@ -60,7 +66,18 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}; run `warta ingest SOURCE` first")
     try:
-        return duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True)
+        version = stored_version(con)
+        if version is not None and version != SCHEMA_VERSION:
+            con.close()
+            if version > SCHEMA_VERSION:
+                raise SchemaError(
+                    f"warehouse {path} has schema version {version}, newer than this warta "
+                    f"({SCHEMA_VERSION}); upgrade warta (uv sync) to open it")
+            with Warehouse(path, reconcile=False):  # migrates in place, then reopen
+                pass
+            con = duckdb.connect(str(path), read_only=True)
+        return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusy(

@@ -1,0 +1,57 @@
+"""Everyday commands in-process: bundled queries, export, sql --file."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from flows.cli import main
+from tests.corpus import write_corpus
+from tests.warehouse.test_loader import load
+from warehouse.queries import bundled_queries
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    root = tmp_path_factory.mktemp("everyday")
+    write_corpus(root / "src")
+    db = root / "w.duckdb"
+    load(root / "src", db)
+    return db
+
+
+def test_queries_lists_every_bundled_query(capsys):
+    assert main(["queries"]) == 0
+    out = capsys.readouterr().out
+    for query in bundled_queries():
+        assert query.name in out and query.description in out
+
+
+@pytest.mark.parametrize("query", [q.name for q in bundled_queries()])
+def test_every_bundled_query_runs(query, warehouse, capsys):
+    assert main(["sql", "--file", query, "--warehouse", str(warehouse), "--format", "json"]) == 0
+    assert isinstance(json.loads(capsys.readouterr().out), list)
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl"])
+def test_export_table_and_query(suffix, warehouse, tmp_path, capsys):
+    target = tmp_path / f"docs{suffix}"
+    assert main(["export", "documents", "--to", str(target), "--warehouse", str(warehouse)]) == 0
+    reader = {".parquet": "read_parquet", ".csv": "read_csv", ".jsonl": "read_json"}[suffix]
+    got = duckdb.connect().execute(f"SELECT count(*) FROM {reader}('{target}')").fetchone()[0]
+    assert got == 4
+    query_target = tmp_path / f"q{suffix}"
+    assert main(["export", "SELECT title FROM documents WHERE title IS NOT NULL",
+                 "--to", str(query_target), "--warehouse", str(warehouse)]) == 0
+    assert "rows ->" in capsys.readouterr().out
+
+
+def test_export_errors_are_clear(warehouse, tmp_path, capsys):
+    assert main(["export", "nosuchtable", "--to", str(tmp_path / "x.csv"),
+                 "--warehouse", str(warehouse)]) == 1
+    assert "neither a table" in capsys.readouterr().err
+    assert main(["export", "documents", "--to", str(tmp_path / "x.xlsx"),
+                 "--warehouse", str(warehouse)]) == 1
+    assert "unknown export format" in capsys.readouterr().err
