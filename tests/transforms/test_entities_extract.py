@@ -201,3 +201,17 @@ def test_score_iob_file_reads_any_layout(tmp_path: Path) -> None:
     assert set(result) >= {"person", "organization", "location", "macro_f1", "micro_f1"}
     assert result["person"]["support"] == 1 and result["location"]["support"] == 2
     assert result["micro_f1"] > 0.5
+
+
+def test_source_name_stops_at_paragraph_and_skips_institutions() -> None:
+    body = (
+        "Jumlah korban bertambah, dilansir CNN.\n\nPada hari yang sama, polisi berjaga.\n\n"
+        "Kecelakaan itu dilaporkan Korlantas Polri pada pagi hari."
+    )
+    assert extract_cited_sources(body) == [{"name": "CNN", "kind": "broadcaster"}]
+
+
+def test_speaker_after_title_abbreviation() -> None:
+    body = '"Pasien harus istirahat total selama dua minggu," kata dr. Rina Susanti di Jakarta.'
+    quotes = extract_quotes(body, extract_entities(body))
+    assert [q["speaker"] for q in quotes] == ["Rina Susanti"]

@@ -22,9 +22,11 @@ SPEECH_VERBS = tuple(
     )
 )
 _VERB = "|".join(sorted(SPEECH_VERBS, key=len, reverse=True))
+# Title abbreviations whose period does not end the speaker phrase ("kata dr. Budi").
+_ABBR = r"(?:\b(?:dr|Dr|Prof|prof|Ir|Drs|H|Hj|KH|Mr|Mrs|Ms|St|Sdr|Jr)\.\s*)"
 _QUOTE = re.compile(r"[\"“](?P<text>[^\"“”\n]{8,}?)[\"”]")
 _AFTER = re.compile(
-    rf"^\s*[,.!?]?\s*(?P<verb>{_VERB})(?P<nya>nya)?\b\s*(?P<who>[^,.;:!?\n\"“”]{{0,80}})",
+    rf"^\s*[,.!?]?\s*(?P<verb>{_VERB})(?P<nya>nya)?\b\s*(?P<who>(?:{_ABBR}|[^,.;:!?\n\"“”]){{0,80}})",
     re.I,
 )
 _BEFORE_VERBS = (

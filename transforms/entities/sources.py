@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from transforms.entities.countries import country_code
+
 __all__ = ["extract_cited_sources", "KNOWN_SOURCES"]
 
 
@@ -77,13 +79,12 @@ _DESCRIPTORS = {
     "outlet": "outlet",
 }
 _DESC = "|".join(sorted(map(re.escape, _DESCRIPTORS), key=len, reverse=True))
-_NAME = r"[A-Z@][\w.&'’@-]*(?:\s+(?:of|the|de|al|el|di|[A-Z0-9][\w.&'’-]*))*"
+_NAME = r"[A-Z@][\w.&'’@-]*(?:[ \t]+(?:of|the|de|al|el|[A-Z0-9][\w.&'’-]*))*"
 # Verbs that only ever introduce media, and verbs that may introduce a person or document.
-_MEDIA_VERBS = (
-    r"dilansir|melansir|diwartakan|mewartakan|diberitakan|memberitakan|dilaporkan|melaporkan|lapor"
-)
+_MEDIA_VERBS = r"dilansir|melansir|diwartakan|mewartakan|diberitakan|memberitakan"
 _OTHER_VERBS = (
-    r"dikutip|mengutip|menurut(?:\s+laporan)?|tulis|menulis|diunggah|mengunggah|melalui|lewat|via"
+    r"dikutip|mengutip|menurut(?:\s+laporan)?|dilaporkan|melaporkan|lapor|tulis|menulis|"
+    r"diunggah|mengunggah|melalui|lewat|via"
 )
 _CITE = re.compile(
     rf"\b(?P<verb>(?i:(?:seperti\s+|sebagaimana\s+)?(?:{_MEDIA_VERBS}|{_OTHER_VERBS})))"
@@ -109,9 +110,11 @@ def _clean(name: str) -> str:
 
 
 def _kind(name: str, desc: str | None) -> str | None:
-    if desc:
-        return _DESCRIPTORS[desc.lower()]
-    return KNOWN_SOURCES.get(name.lower())
+    """A specific descriptor ('kantor berita', 'surat kabar') wins; else the table; else 'laman'."""
+    said = _DESCRIPTORS[desc.lower()] if desc else None
+    if said in ("agency", "newspaper", "broadcaster"):
+        return said
+    return KNOWN_SOURCES.get(name.lower()) or said
 
 
 def _longest_known(name: str) -> str | None:
@@ -130,6 +133,8 @@ def _from_match(m: re.Match[str]) -> tuple[str, str] | None:
     raw = _clean(m.group("name"))
     known = _longest_known(raw)
     name = known or raw
+    if not known and country_code(name):
+        return None  # "kantor berita Iran" names a country, not the agency
     kind = _kind(name, desc)
     if kind:
         return name, kind
