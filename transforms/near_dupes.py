@@ -59,6 +59,8 @@ class NearDupConfig:
       64 x 2 gives the same P/R with 4.5x the candidates, 16 x 8 loses 12 points of recall.
     - min_shingles: documents with fewer shingles get a signature but no band keys, so
       one-line stubs do not chain unrelated documents into one cluster.
+    - max_bucket: a band key shared by more stored documents is not used for candidates
+      (boilerplate-dominated texts); not part of the stored signatures.
     """
 
     num_perm: int = 128
@@ -68,6 +70,7 @@ class NearDupConfig:
     threshold: float = 0.55
     seed: int = 42
     min_shingles: int = 5
+    max_bucket: int = 1000
 
     def __post_init__(self) -> None:
         if self.bands * self.rows > self.num_perm:

@@ -72,7 +72,10 @@ def check_settings(con: duckdb.DuckDBPyConnection, cfg: NearDupConfig) -> None:
 
 def store_minhash(con: duckdb.DuckDBPyConnection, batch_id: str, signatures: pa.Table,
                   bands: pa.Table | None = None, cfg: NearDupConfig | None = None) -> int:
-    """Insert a batch's signatures and band keys (bands computed from cfg when not given)."""
+    """Insert a batch's signatures and band keys (bands computed from cfg when not given).
+
+    Documents get the next seq numbers in signature-table order; band rows refer to them.
+    """
     cfg = cfg or NearDupConfig()
     check_settings(con, cfg)
     if bands is None:
@@ -80,15 +83,19 @@ def store_minhash(con: duckdb.DuckDBPyConnection, batch_id: str, signatures: pa.
     if "n_shingles" not in signatures.column_names:
         signatures = signatures.append_column(
             "n_shingles", pa.array([cfg.num_perm] * signatures.num_rows, pa.int32()))
-    sig_in = signatures.select(["doc_id", "signature", "n_shingles"])
+    base = con.execute("SELECT coalesce(max(seq), 0) FROM minhash_signatures").fetchall()[0][0]
+    sig_in = signatures.select(["doc_id", "signature", "n_shingles"]).append_column(
+        "seq", pa.array(np.arange(base + 1, base + 1 + signatures.num_rows, dtype=np.int64)))
     band_in = bands.select(["key", "band", "doc_id"])
     con.register("_nd_sig_in", sig_in)
     con.register("_nd_band_in", band_in)
     try:
-        con.execute("INSERT INTO minhash_signatures SELECT doc_id, signature::UINTEGER[], "
-                    "n_shingles, ? FROM _nd_sig_in", [batch_id])
-        con.execute("INSERT INTO minhash_bands SELECT key, band, doc_id, ? FROM _nd_band_in "
-                    "ORDER BY key", [batch_id])
+        con.execute("INSERT INTO minhash_signatures (doc_id, seq, signature, n_shingles, batch_id) "
+                    "SELECT doc_id, seq, signature::UINTEGER[], n_shingles, ? FROM _nd_sig_in",
+                    [batch_id])
+        con.execute("INSERT INTO minhash_bands (key, seq, band) SELECT b.key, s.seq, b.band "
+                    "FROM _nd_band_in b JOIN _nd_sig_in s ON s.doc_id = b.doc_id "
+                    "ORDER BY s.seq, b.band")
     finally:
         con.unregister("_nd_sig_in")
         con.unregister("_nd_band_in")
@@ -107,14 +114,40 @@ def sign_batch(con: duckdb.DuckDBPyConnection, batch_id: str, cfg: NearDupConfig
     return store_minhash(con, batch_id, sigs, cfg=cfg)
 
 
-def _candidates(con: duckdb.DuckDBPyConnection, batch_id: str) -> pa.Table:
-    """Distinct (a < b) doc pairs sharing a band key, at least one of them in the batch."""
+def _candidates(con: duckdb.DuckDBPyConnection, batch_id: str, max_bucket: int) -> pa.Table:
+    """Distinct (a < b) doc pairs sharing a band key, at least one of them in the batch.
+
+    A key shared by more than max_bucket stored documents (a text made mostly of one
+    outlet's boilerplate) is skipped: it would add max_bucket pairs per document and almost
+    none of them confirm; real copies still meet on their other bands.
+    """
     return con.sql("""
-        WITH mine AS (SELECT key, doc_id FROM minhash_bands WHERE batch_id = ?)
-        SELECT DISTINCT least(m.doc_id, h.doc_id) AS a, greatest(m.doc_id, h.doc_id) AS b
-        FROM mine m JOIN minhash_bands h ON h.key = m.key
-        WHERE h.doc_id <> m.doc_id
-        ORDER BY a, b""", params=[batch_id]).to_arrow_table()
+        WITH span AS (
+            SELECT min(seq) AS lo, max(seq) AS hi FROM minhash_signatures WHERE batch_id = $batch),
+        mine AS (
+            SELECT b.key, b.seq FROM minhash_bands b, span WHERE b.seq BETWEEN span.lo AND span.hi),
+        joined AS (
+            SELECT m.seq AS ms, h.seq AS hs, count(*) OVER (PARTITION BY m.key, m.seq) AS bucket
+            FROM mine m JOIN minhash_bands h ON h.key = m.key),
+        pairs AS (
+            SELECT DISTINCT least(ms, hs) AS sa, greatest(ms, hs) AS sb FROM joined
+            WHERE ms <> hs AND bucket <= $max_bucket + 1)
+        SELECT sa, sb FROM pairs ORDER BY sa, sb""",
+        params={"batch": batch_id, "max_bucket": max_bucket}).to_arrow_table()
+
+
+def _by_seq(con: duckdb.DuckDBPyConnection, seqs: np.ndarray,
+            cfg: NearDupConfig) -> tuple[dict[int, int], list[str], np.ndarray]:
+    """doc_id and signature of some seq numbers: (seq -> row, doc_ids, matrix)."""
+    con.register("_nd_seqs", pa.table({"seq": pa.array(seqs, pa.int64())}))
+    try:
+        tbl = con.sql("SELECT s.seq, s.doc_id, s.signature FROM minhash_signatures s "
+                      "SEMI JOIN _nd_seqs q ON q.seq = s.seq ORDER BY s.seq").to_arrow_table()
+    finally:
+        con.unregister("_nd_seqs")
+    row = {int(q): i for i, q in enumerate(tbl.column("seq").to_numpy())}
+    return (row, tbl.column("doc_id").to_pylist(),
+            signatures_to_matrix(tbl.column("signature"), cfg.num_perm))
 
 
 def _signatures(con: duckdb.DuckDBPyConnection, doc_ids: list[str],
@@ -138,12 +171,13 @@ def _members(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pa.Table:
             WITH seed AS (
                 SELECT d.doc_id, coalesce(d.cluster_id, d.doc_id) AS cluster_id
                 FROM documents d SEMI JOIN _nd_ids i ON i.doc_id = d.doc_id),
-            clusters AS (SELECT DISTINCT cluster_id FROM seed)
+            ids AS (
+                SELECT doc_id FROM seed
+                UNION
+                SELECT d.doc_id FROM documents d SEMI JOIN seed s ON s.cluster_id = d.cluster_id)
             SELECT d.doc_id, coalesce(d.cluster_id, d.doc_id) AS cluster_id, d.source_uri,
                    d.record_index, d.published_date, d.published_at, d.n_chars
-            FROM documents d
-            WHERE d.doc_id IN (SELECT doc_id FROM seed)
-               OR d.cluster_id IN (SELECT cluster_id FROM clusters)
+            FROM documents d SEMI JOIN ids ON ids.doc_id = d.doc_id
             ORDER BY d.doc_id""").to_arrow_table()
     finally:
         con.unregister("_nd_ids")
@@ -174,20 +208,20 @@ def link_batch(con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str,
     # Singletons are their own cluster; only rows still unlinked are touched.
     con.execute("UPDATE documents SET cluster_id = doc_id WHERE batch_id = ? AND cluster_id IS NULL",
                 [batch_id])
-    cand = _candidates(con, batch_id)
+    cand = _candidates(con, batch_id, cfg.max_bucket)
     t1 = time.perf_counter()
     stats["candidates"] = cand.num_rows
     if cand.num_rows == 0:
         stats["seconds"] = {"candidates": t1 - t0}
         return stats
-    a_ids, b_ids = cand.column("a").to_pylist(), cand.column("b").to_pylist()
-    index, sig = _signatures(con, sorted(set(a_ids) | set(b_ids)), cfg)
-    have = [(a, b) for a, b in zip(a_ids, b_ids, strict=True) if a in index and b in index]
-    left = np.array([index[a] for a, _ in have], dtype=np.int64)
-    right = np.array([index[b] for _, b in have], dtype=np.int64)
+    sa, sb = cand.column("sa").to_numpy(), cand.column("sb").to_numpy()
+    row, names, sig = _by_seq(con, np.union1d(sa, sb), cfg)
+    left = np.array([row[int(q)] for q in sa], dtype=np.int64)
+    right = np.array([row[int(q)] for q in sb], dtype=np.int64)
     sims = pair_similarity(sig, left, right)
-    ok = sims >= cfg.threshold
-    confirmed = [p for p, keep in zip(have, ok, strict=True) if keep]
+    keep = np.flatnonzero(sims >= cfg.threshold)
+    confirmed = sorted((min(names[left[i]], names[right[i]]), max(names[left[i]], names[right[i]]))
+                       for i in keep)
     stats["confirmed"] = len(confirmed)
     t2 = time.perf_counter()
     if not confirmed:
