@@ -5,8 +5,8 @@
     if not gate.passed:                       # a critical expectation failed
         ... keep the batch out of the warehouse; gate.failures says why ...
 
-`tables` maps table names ('documents', 'paragraphs', 'duplicates', 'rejects', 'entities',
-'raw_files'; the staged 'files' counts as 'raw_files') to pyarrow Tables with the columns of
+`tables` maps table names ('documents', 'paragraphs', 'entities', 'quotes', 'cited_sources',
+'duplicates', 'rejects', 'raw_files'; the staged 'files' counts as 'raw_files') to pyarrow Tables with the columns of
 warehouse/sql/001_core.sql; any table or column may be missing (features land over time) and
 only the expectations whose columns are present run. `staged_tables(staged)` and
 `lake_tables(lake, batch_id)` read a batch's rows from its staging or lake Parquet files.
@@ -31,8 +31,10 @@ from expectations.results import GateResult, results_table, rows_from_validation
 
 __all__ = ["check_batch", "staged_tables", "lake_tables", "warm_up"]
 
-_DERIVED = {"doc_in_batch": True, "points_to_itself": False}  # column: the good value
-GATE_TABLES = ("documents", "paragraphs", "duplicates", "rejects", "entities", "raw_files")
+_DERIVED = {"doc_in_batch": True, "points_to_itself": False,  # column: the good value
+            "offsets_match_body": True}
+CHILD_TABLES = ("paragraphs", "entities", "quotes", "cited_sources")
+GATE_TABLES = ("documents", *CHILD_TABLES, "duplicates", "rejects", "raw_files")
 _ALIASES = {"files": "raw_files"}
 _COLUMN_ALIASES = {"entities": {"entity_kind": "kind", "label": "kind", "start_char": "start",
                                 "end_char": "end", "country": "country_code"}}
@@ -47,7 +49,8 @@ def check_batch(tables: dict[str, pa.Table], run_id: str, batch_id: str,
     started = time.perf_counter()
     tables = {_ALIASES.get(k, k): v for k, v in tables.items() if v is not None}
     parameters = batch_parameters(reference_time)
-    doc_ids = _doc_ids(tables.get("documents"))
+    documents = tables.get("documents")
+    doc_ids = _doc_ids(documents)
     checked_at = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     validations: list[Any] = []
@@ -57,7 +60,7 @@ def check_batch(tables: dict[str, pa.Table], run_id: str, batch_id: str,
             continue
         table = _rename(table, _COLUMN_ALIASES.get(name, {}))
         wanted = set().union(*(expectation_columns(e) for e in TABLE_SUITES[name]()))
-        frame = _frame(table, wanted, name, doc_ids)
+        frame = _frame(table, wanted, name, doc_ids, documents)
         suite = suite_for(name, frozenset(frame.columns))
         result = validate_frame(name, frame, suite, parameters)
         result.meta["batch_id"] = batch_id
@@ -96,13 +99,20 @@ def _rename(table: pa.Table, aliases: dict[str, str]) -> pa.Table:
     return table.rename_columns(names)
 
 
-def _frame(table: pa.Table, wanted: set[str], name: str, doc_ids: pa.Array | None) -> Any:
+def _frame(table: pa.Table, wanted: set[str], name: str, doc_ids: pa.Array | None,
+           documents: pa.Table | None) -> Any:
     """A pandas DataFrame of the columns the suite reads, plus the derived columns."""
     keep = [c for c in table.column_names if c in wanted]
-    if doc_ids is not None and name in ("paragraphs", "entities") and "doc_id" in keep:
+    if doc_ids is not None and name in CHILD_TABLES and "doc_id" in keep:
         table = table.append_column("doc_in_batch",
                                     pc.is_in(table.column("doc_id"), value_set=doc_ids))
         keep.append("doc_in_batch")
+    if ("offsets_match_body" in wanted and documents is not None
+            and {"doc_id", "body"} <= set(documents.column_names)
+            and {"doc_id", "text", "start", "end"} <= set(table.column_names)):
+        table = table.append_column("offsets_match_body",
+                                    pa.array(_offsets_match(table, documents), pa.bool_()))
+        keep.append("offsets_match_body")
     if name == "duplicates" and {"doc_id", "canonical_doc_id"} <= set(keep):
         table = table.append_column("points_to_itself", pc.fill_null(
             pc.equal(table.column("doc_id"), table.column("canonical_doc_id")), False))
@@ -111,18 +121,34 @@ def _frame(table: pa.Table, wanted: set[str], name: str, doc_ids: pa.Array | Non
     return table.select(keep).to_pandas(date_as_object=False)
 
 
+def _offsets_match(table: pa.Table, documents: pa.Table) -> list[bool | None]:
+    """body[start:end] == text for each row (None when the document is not in the batch)."""
+    bodies = dict(zip(documents.column("doc_id").to_pylist(),
+                      documents.column("body").to_pylist(), strict=True))
+    out: list[bool | None] = []
+    for doc_id, text, start, end in zip(*(table.column(c).to_pylist()
+                                          for c in ("doc_id", "text", "start", "end")),
+                                        strict=True):
+        body = bodies.get(doc_id)
+        if body is None or text is None or start is None or end is None:
+            out.append(None)
+        else:
+            out.append(body[start:end] == text)
+    return out
+
+
 def _read(path: str | os.PathLike[str]) -> pa.Table | None:
     return pq.read_table(path) if os.path.exists(path) else None
 
 
 def staged_tables(staged: Any) -> dict[str, pa.Table]:
-    """A StagedBatch's rows (documents, paragraphs, rejects, raw_files) from staging Parquet.
+    """A StagedBatch's rows from its staging Parquet files ('files' becomes 'raw_files').
 
     Staged documents are a superset of what will load: exact duplicates are decided at
     commit time, so a staged batch has no `duplicates` table yet.
     """
     out: dict[str, pa.Table] = {}
-    for table, name in (("documents", "documents"), ("paragraphs", "paragraphs"),
+    for table, name in (("documents", "documents"), *((t, t) for t in CHILD_TABLES),
                         ("rejects", "rejects"), ("files", "raw_files")):
         rows = _read(staged.path(table))
         if rows is not None:

@@ -8,8 +8,9 @@ warning: worth a look, not worth stopping a run (a missing title, an outlet that
 
 Expectations run on pandas DataFrames (GX's pandas engine supports regex; its duckdb-engine
 route returns empty results in GX 1.24). Derived columns, added by the gate before
-validation, express checks across tables: `doc_in_batch` (a paragraph or entity belongs to a
-document of the batch), `points_to_itself` (a duplicate row naming itself as canonical).
+validation, express checks across tables: `doc_in_batch` (a paragraph, entity, quote or
+cited source belongs to a document of the batch), `points_to_itself` (a duplicate row naming
+itself as canonical), `offsets_match_body` (body[start:end] is the entity or quote text).
 
 Reference-time bounds are suite parameters ($PARAMETER), so a suite is built once per
 process and reused for every batch; see `batch_parameters`.
@@ -49,6 +50,7 @@ HEX_ID_REGEX = r"^[0-9a-f]{24}$"
 HASH_REGEX = r"^[0-9a-f]{32}$"
 NOT_BLANK_REGEX = r"\S"                     # GX's pandas regex is a search: any non-space
 URL_REGEX = r"^(?:https?|ftp)://\S+$"
+CITED_SOURCE_KINDS = ["agency", "newspaper", "platform", "outlet"]
 FORMATS = ["txt", "json", "jsonl", "ndjson", "csv", "html", "htm"]
 
 
@@ -220,6 +222,42 @@ def entities_suite() -> list[Any]:
               column="start", min_value=0),
         _crit(gxe.ExpectColumnPairValuesAToBeGreaterThanB, "an entity ends after it starts",
               column_A="end", column_B="start"),
+        _warn(gxe.ExpectColumnValuesToBeInSet, "body[start:end] is the entity text",
+              column="offsets_match_body", value_set=[True]),
+    ]
+
+
+def quotes_suite() -> list[Any]:
+    return [
+        _crit(gxe.ExpectColumnValuesToNotBeNull, "every quote names its document",
+              column="doc_id"),
+        _crit(gxe.ExpectColumnValuesToBeInSet, "every quote belongs to a document of the "
+              "batch", column="doc_in_batch", value_set=[True]),
+        _crit(gxe.ExpectColumnValuesToMatchRegex, "a quote is not empty or blank",
+              column="text", regex=NOT_BLANK_REGEX),
+        _crit(gxe.ExpectColumnValuesToBeBetween, "start offset is not negative",
+              column="start", min_value=0),
+        _crit(gxe.ExpectColumnPairValuesAToBeGreaterThanB, "a quote ends after it starts",
+              column_A="end", column_B="start"),
+        _warn(gxe.ExpectColumnValuesToBeInSet, "body[start:end] is the quote text",
+              column="offsets_match_body", value_set=[True]),
+        _warn(gxe.ExpectColumnValueLengthsToBeBetween, "a speaker name is 2-120 characters",
+              column="speaker", min_value=2, max_value=120),
+    ]
+
+
+def cited_sources_suite() -> list[Any]:
+    return [
+        _crit(gxe.ExpectColumnValuesToNotBeNull, "every cited source names its document",
+              column="doc_id"),
+        _crit(gxe.ExpectColumnValuesToBeInSet, "every cited source belongs to a document of "
+              "the batch", column="doc_in_batch", value_set=[True]),
+        _crit(gxe.ExpectColumnValuesToMatchRegex, "a cited source has a name", column="name",
+              regex=NOT_BLANK_REGEX),
+        _warn(gxe.ExpectColumnValuesToBeInSet, "kind is agency, newspaper, platform or outlet",
+              column="kind", value_set=CITED_SOURCE_KINDS),
+        _warn(gxe.ExpectColumnValueLengthsToBeBetween, "a source name is at most 120 characters",
+              column="name", max_value=120),
     ]
 
 
@@ -264,6 +302,12 @@ def warehouse_suite() -> list[Any]:
         _frame("documents_without_paragraphs", _warn(
             gxe.ExpectTableRowCountToEqual, "every document of the run has paragraphs",
             **zero)),
+        _frame("orphan_child_rows", _crit(
+            gxe.ExpectTableRowCountToEqual, "every entity, quote and cited source of the run "
+            "belongs to a stored document", **zero)),
+        _frame("entity_offsets_off", _warn(
+            gxe.ExpectTableRowCountToEqual, "each entity's offsets pick its text out of the "
+            "body", **zero)),
         _frame("run_accounting", _crit(
             gxe.ExpectColumnPairValuesToBeEqual, "the run's records = documents + exact "
             "duplicates + rejects", column_A="records_seen", column_B="accounted")),
@@ -289,6 +333,8 @@ TABLE_SUITES = {
     "duplicates": duplicates_suite,
     "rejects": rejects_suite,
     "entities": entities_suite,
+    "quotes": quotes_suite,
+    "cited_sources": cited_sources_suite,
     "raw_files": raw_files_suite,
 }
 WAREHOUSE_SUITE = "warehouse"

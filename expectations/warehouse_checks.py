@@ -10,6 +10,8 @@ and return only offenders, so the cost does not grow with the warehouse's size i
 
 - no doc_id twice in documents; no exact duplicate also stored as a document;
 - every duplicates row points at an existing document (and near duplicates are documents);
+- entities, quotes and cited sources of the run belong to stored documents; entity offsets
+  pick the entity text out of the body (warning);
 - no two documents share a content hash; every document of the run has paragraphs;
 - the run's records_seen = documents + exact duplicates + rejects (by run_id);
 - reject and exact-duplicate rates within a band around the median of recent completed
@@ -24,6 +26,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,47 +41,47 @@ MIN_HISTORY = 3        # fewer earlier runs: no rate check
 RATE_SLACK = 0.10      # allowed distance from the median: max(RATE_SLACK, median)
 _EXAMPLES = 5
 
+_RUN_BATCHES = "(SELECT batch_id FROM batches WHERE run_id = $run_id)"
+CHILD_TABLES = ("entities", "quotes", "cited_sources")
+_MAX_OFFENDERS = 1000
+
+
+@dataclass(frozen=True)
+class _Offenders:
+    """A query whose rows break a rule: the rule holds when it returns no row."""
+
+    tables: tuple[str, ...]      # tables it needs (skipped while one is missing)
+    sql: str                     # first column: the key shown as an example
+    key: str                     # column_name recorded in dq_results
+
+
 _OFFENDERS = {
-    "repeated_doc_ids":
-        "SELECT doc_id, count(*) AS n FROM documents GROUP BY doc_id HAVING count(*) > 1 "
-        "ORDER BY n DESC, doc_id LIMIT 1000",
-    "exact_duplicates_in_documents":
-        "SELECT x.doc_id FROM duplicates x JOIN documents d USING (doc_id) "
-        "WHERE x.kind = 'exact' ORDER BY 1 LIMIT 1000",
-    "orphan_duplicates":
-        "SELECT x.doc_id, x.canonical_doc_id FROM duplicates x "
-        "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = x.canonical_doc_id) "
-        "ORDER BY 1 LIMIT 1000",
-    "near_duplicates_missing":
-        "SELECT x.doc_id FROM duplicates x WHERE x.kind = 'near' "
-        "AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = x.doc_id) "
-        "ORDER BY 1 LIMIT 1000",
-    "repeated_content_hashes":
-        "SELECT content_hash, count(*) AS n FROM documents GROUP BY content_hash "
-        "HAVING count(*) > 1 ORDER BY n DESC, content_hash LIMIT 1000",
-    "documents_without_paragraphs":
-        "SELECT d.doc_id FROM documents d WHERE d.run_id = $run_id "
-        "AND NOT EXISTS (SELECT 1 FROM paragraphs p WHERE p.doc_id = d.doc_id) "
-        "ORDER BY 1 LIMIT 1000",
-}
-_KEY_COLUMN = {"repeated_doc_ids": "doc_id", "exact_duplicates_in_documents": "doc_id",
-               "orphan_duplicates": "canonical_doc_id", "near_duplicates_missing": "doc_id",
-               "repeated_content_hashes": "content_hash",
-               "documents_without_paragraphs": "doc_id"}
-_COUNT_QUERIES = {  # full counts: the offender frames above are capped at 1000 rows
-    "repeated_doc_ids": "SELECT count(*) FROM (SELECT doc_id FROM documents GROUP BY doc_id "
-                        "HAVING count(*) > 1)",
-    "exact_duplicates_in_documents": "SELECT count(*) FROM duplicates x JOIN documents d "
-                                     "USING (doc_id) WHERE x.kind = 'exact'",
-    "orphan_duplicates": "SELECT count(*) FROM duplicates x WHERE NOT EXISTS (SELECT 1 FROM "
-                         "documents d WHERE d.doc_id = x.canonical_doc_id)",
-    "near_duplicates_missing": "SELECT count(*) FROM duplicates x WHERE x.kind = 'near' AND "
-                               "NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = x.doc_id)",
-    "repeated_content_hashes": "SELECT count(*) FROM (SELECT content_hash FROM documents "
-                               "GROUP BY content_hash HAVING count(*) > 1)",
-    "documents_without_paragraphs": "SELECT count(*) FROM documents d WHERE d.run_id = $run_id "
-                                    "AND NOT EXISTS (SELECT 1 FROM paragraphs p "
-                                    "WHERE p.doc_id = d.doc_id)",
+    "repeated_doc_ids": _Offenders(
+        ("documents",), "SELECT doc_id, count(*) AS n FROM documents GROUP BY doc_id "
+        "HAVING count(*) > 1", "doc_id"),
+    "exact_duplicates_in_documents": _Offenders(
+        ("documents", "duplicates"), "SELECT x.doc_id FROM duplicates x JOIN documents d "
+        "USING (doc_id) WHERE x.kind = 'exact'", "doc_id"),
+    "orphan_duplicates": _Offenders(
+        ("documents", "duplicates"), "SELECT x.doc_id, x.canonical_doc_id FROM duplicates x "
+        "WHERE NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = x.canonical_doc_id)",
+        "canonical_doc_id"),
+    "near_duplicates_missing": _Offenders(
+        ("documents", "duplicates"), "SELECT x.doc_id FROM duplicates x WHERE x.kind = 'near' "
+        "AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = x.doc_id)", "doc_id"),
+    "repeated_content_hashes": _Offenders(
+        ("documents",), "SELECT content_hash, count(*) AS n FROM documents "
+        "GROUP BY content_hash HAVING count(*) > 1", "content_hash"),
+    "documents_without_paragraphs": _Offenders(
+        ("documents", "paragraphs"), "SELECT d.doc_id FROM documents d WHERE d.run_id = $run_id "
+        "AND NOT EXISTS (SELECT 1 FROM paragraphs p WHERE p.doc_id = d.doc_id)", "doc_id"),
+    "orphan_child_rows": _Offenders(
+        ("documents", "batches"), "", "doc_id"),  # built from the child tables present
+    "entity_offsets_off": _Offenders(
+        ("documents", "entities", "batches"),
+        'SELECT e.doc_id, e.text, e.start, e."end" FROM entities e JOIN documents d USING '
+        f"(doc_id) WHERE e.batch_id IN {_RUN_BATCHES} AND substring(d.body, e.start + 1, "
+        'e."end" - e.start) IS DISTINCT FROM e.text', "start,end"),
 }
 
 
@@ -93,13 +96,15 @@ def check_warehouse(con: duckdb.DuckDBPyConnection, run_id: str,
     started = time.perf_counter()
     frames: dict[str, pd.DataFrame] = {}
     totals: dict[str, int] = {}
-    tables = _tables(con)
-    for name, sql in _OFFENDERS.items():
-        if not _needs(name) <= tables:
+    columns = _columns(con)
+    for name, check in _OFFENDERS.items():
+        sql = _orphan_children_sql(columns) if name == "orphan_child_rows" else check.sql
+        if not sql or not set(check.tables) <= set(columns):
             continue
         params = {"run_id": run_id} if "$run_id" in sql else {}
-        frames[name] = con.execute(sql, params).df()
-        totals[name] = int(con.execute(_COUNT_QUERIES[name], params).fetchone()[0])
+        frames[name] = con.execute(f"SELECT * FROM ({sql}) ORDER BY ALL LIMIT {_MAX_OFFENDERS}",
+                                   params).df()
+        totals[name] = int(con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
     accounting = _accounting(con, run_id, records_seen)
     if accounting is not None:
         frames["run_accounting"] = pd.DataFrame([accounting])
@@ -134,16 +139,21 @@ def check_warehouse(con: duckdb.DuckDBPyConnection, run_id: str,
                       validations=validations, seconds=time.perf_counter() - started)
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-    ).fetchall()}
+def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for table, column in con.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'main'").fetchall():
+        out.setdefault(table, set()).add(column)
+    return out
 
 
-def _needs(name: str) -> set[str]:
-    return {"documents", "paragraphs"} if name == "documents_without_paragraphs" else (
-        {"documents"} if "content_hash" in name or name == "repeated_doc_ids"
-        else {"documents", "duplicates"})
+def _orphan_children_sql(columns: dict[str, set[str]]) -> str:
+    """Rows of this run's batches in entities/quotes/cited_sources without their document."""
+    return " UNION ALL ".join(
+        f"SELECT c.doc_id, '{t}' AS child_table FROM {t} c WHERE c.batch_id IN "
+        f"{_RUN_BATCHES} AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.doc_id = c.doc_id)"
+        for t in CHILD_TABLES if {"doc_id", "batch_id"} <= columns.get(t, set()))
 
 
 def _add_offenders(row: dict[str, Any], frame_name: str, frame: Any,
@@ -152,7 +162,7 @@ def _add_offenders(row: dict[str, Any], frame_name: str, frame: Any,
     if row["expectation"] != "expect_table_row_count_to_equal":
         return
     count = totals.get(frame_name, len(frame))
-    row["column_name"] = _KEY_COLUMN.get(frame_name)
+    row["column_name"] = _OFFENDERS[frame_name].key
     row["unexpected_count"] = count
     row["element_count"] = None
     row["observed_value"] = str(count)

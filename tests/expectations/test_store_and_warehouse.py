@@ -42,7 +42,8 @@ def test_dq_results_rows_land_in_a_real_duckdb_file(gx_ready, good_batch, tmp_pa
             "SELECT count(*), count(*) FILTER (WHERE NOT success), list(DISTINCT suite ORDER BY "
             "suite) FROM dq_results WHERE run_id = 'run-1'").fetchone()
         assert n == result.results.num_rows + 1 and failed == 1
-        assert suites == ["documents", "paragraphs", "raw_files", "rejects"]
+        assert set(suites) == {r["suite"] for r in result.results.to_pylist()}
+        assert {"documents", "paragraphs", "raw_files", "rejects"} <= set(suites)
         details = con.execute("SELECT details FROM dq_results WHERE NOT success").fetchone()[0]
         assert json.loads(details)[0] == "'); DROP TABLE documents; --"
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0  # still there
@@ -79,6 +80,10 @@ def test_broken_warehouse_fails_critically(gx_ready, loaded):
         con.execute("INSERT INTO duplicates VALUES ('orphan0000000000000000000', 'x.txt', 0, "
                     "'missing000000000000000000', 'exact', 1.0, 'run-1', 'run-1-00000')")
         con.execute("UPDATE runs SET records_seen = records_seen + 2 WHERE run_id = 'run-1'")
+        doc_id = con.execute("SELECT min(doc_id) FROM documents").fetchone()[0]
+        con.execute("INSERT INTO entities (doc_id, kind, text, start, \"end\", batch_id) VALUES "
+                    "('ghost0000000000000000000', 'person', 'Joko', 0, 4, 'run-1-00000'), "
+                    "(?, 'person', 'Tidak Ada', 0, 9, 'run-1-00000')", [doc_id])
         result = check_warehouse(con, "run-1")
     assert not result.passed
     text = "\n".join(result.critical_failures)
@@ -86,6 +91,10 @@ def test_broken_warehouse_fails_critically(gx_ready, loaded):
     assert "missing000000000000000000" in text or "orphan0000000000000000000" in text
     assert "the run's records = documents + exact duplicates + rejects" in text
     assert "records_seen 17" in text
+    assert "every entity, quote and cited source of the run belongs to a stored document" in text
+    assert "ghost0000000000000000000" in text
+    warnings = "\n".join(result.warnings)
+    assert "each entity's offsets pick its text out of the body (1 found" in warnings
 
 
 def test_records_seen_can_be_given_before_finish_run(gx_ready, loaded):
