@@ -352,3 +352,8 @@ def test_language_and_word_count_in_fields() -> None:
     assert meta.fields["language"] == "id"
     assert 0.0 < meta.fields["language_score"] <= 1.0
     assert meta.fields["n_words"] == 10
+
+
+def test_footer_title_captured_by_the_cleaner() -> None:
+    meta = run(["Isi berita tanpa judul."], meta={"footer_title": "Judul dari Kaki Halaman"})
+    assert (meta.title, meta.title_source) == ("Judul dari Kaki Halaman", "footer")

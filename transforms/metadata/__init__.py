@@ -157,7 +157,9 @@ def extract_metadata(
 ) -> DocumentMetadata:
     """Fill the metadata columns of one record and return its final body paragraphs."""
     paragraphs = [p for p in paragraphs if p and p.strip()]
-    title, title_source, body = split_title(paragraphs, record.title, record.meta.get("title"))
+    title, title_source, body = split_title(
+        paragraphs, record.title, record.meta.get("title"), record.meta.get("footer_title")
+    )
     body, date_lines = _strip_date_lines(list(body))
     byline_names, body = split_bylines(body)
     lead, body = _split_dateline(body)

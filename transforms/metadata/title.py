@@ -50,10 +50,19 @@ def footer_title(paragraphs: list[str]) -> tuple[str | None, int | None]:
 
 
 def split_title(
-    paragraphs: list[str], record_title: str | None, meta_title: str | None = None
+    paragraphs: list[str],
+    record_title: str | None,
+    meta_title: str | None = None,
+    footer_hint: str | None = None,
 ) -> tuple[str | None, str | None, list[str]]:
-    """Return (title, source, body paragraphs); the footer line is always dropped from the body."""
+    """Return (title, source, body paragraphs); the footer line is always dropped from the body.
+
+    `footer_hint` is a footer title the cleaner already captured (a `footer_title` group in a
+    boilerplate pattern) when it removed the footer line itself.
+    """
     footer, idx = footer_title(paragraphs)
+    if footer is None and footer_hint and footer_hint.strip():
+        footer = " ".join(footer_hint.strip().strip('"“”').split())
     if idx is not None:
         paragraphs = paragraphs[:idx] + paragraphs[idx + 1 :]
     for given, source in ((record_title, "record"), (meta_title, "html_meta")):
