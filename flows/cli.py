@@ -47,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_warehouse(sql)
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
 
+    evaluate = sub.add_parser("eval", help="score extractors against gold data")
+    eval_sub = evaluate.add_subparsers(dest="eval_what", required=True)
+    ner = eval_sub.add_parser("ner", help="entity-level F1 on an IOB-tagged file, as JSON")
+    ner.add_argument("file", help="one token and tag per line (tag last), blank line between "
+                     "sentences; PERSON/PER, PLACE/LOC/LOCATION, ORGANISATION/ORG/ORGANIZATION")
+
     sub.add_parser("queries", help="list the bundled analyst queries (run: warta sql --file NAME)")
 
     export = sub.add_parser("export", help="write a table or query to .parquet, .csv or .jsonl")
@@ -87,6 +93,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(args)
     if args.command == "rebuild":
         return _rebuild(args)
+    if args.command == "eval":
+        return _eval(args)
     if args.command == "queries":
         return _queries()
     if args.command == "export":
@@ -196,6 +204,15 @@ def _status(args: argparse.Namespace) -> int:
     _print_rows(["table", "rows"], counts, "table")
     _print_rows(["run_id", "status", "started_at", "seconds", "records", "documents",
                  "duplicates", "rejects"], runs, "table")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from transforms.entities import score_iob_file
+
+    if not Path(args.file).is_file():
+        raise UsageError(f"no such file: {args.file}")
+    print(json.dumps(score_iob_file(args.file), indent=2))
     return 0
 
 

@@ -55,3 +55,13 @@ def test_export_errors_are_clear(warehouse, tmp_path, capsys):
     assert main(["export", "documents", "--to", str(tmp_path / "x.xlsx"),
                  "--warehouse", str(warehouse)]) == 1
     assert "unknown export format" in capsys.readouterr().err
+
+
+def test_eval_ner_prints_f1_as_json(tmp_path, capsys):
+    gold = tmp_path / "gold.iob"
+    gold.write_text("Presiden\tO\nJoko\tB-PERSON\nWidodo\tI-PERSON\ntiba\tO\ndi\tO\n"
+                    "Jakarta\tB-PLACE\n.\tO\n\nMenteri\tO\nKeuangan\tO\nberbicara\tO\n")
+    assert main(["eval", "ner", str(gold)]) == 0
+    scores = json.loads(capsys.readouterr().out)
+    assert "macro" in json.dumps(scores)
+    assert main(["eval", "ner", str(tmp_path / "missing.iob")]) == 2
