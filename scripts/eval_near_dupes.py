@@ -215,13 +215,16 @@ def _svg(series: dict, cfg: NearDupConfig) -> str:
     for t in (0.3, 0.5, 0.7, 0.9):
         parts.append(f'<text x="{x(t) - 10}" y="{h - m + 16}">{t:.1f}</text>')
     parts.append(f'<text x="{w / 2 - 80}" y="{h - 10}">threshold (estimated Jaccard)</text>')
+    parts.append(f'<text x="{m}" y="20" font-size="13">Near-duplicate pair precision and recall, '
+                 f'news_id_2025 labelled set ({cfg.bands}x{cfg.rows} bands; grey: default '
+                 f'{cfg.threshold})</text>')
     for n, (k, (ts, ps, rs)) in enumerate(series.items()):
         c = colours[n % len(colours)]
         for vals, dash in ((ps, ""), (rs, ' stroke-dasharray="5,3"')):
             pts = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in zip(ts, vals, strict=True))
             parts.append(f'<polyline points="{pts}" fill="none" stroke="{c}"{dash}/>')
-        parts.append(f'<text x="{w - m - 170}" y="{m + 14 * n}" fill="{c}">{k}-word shingles '
-                     '(solid P, dashed R)</text>')
+        parts.append(f'<text x="{m + 15}" y="{y(0.3) + 14 * n}" fill="{c}">{k}-word shingles '
+                     '(solid: precision, dashed: recall)</text>')
     parts.append("</svg>")
     return "\n".join(parts)
 
@@ -229,7 +232,9 @@ def _svg(series: dict, cfg: NearDupConfig) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--plot", type=Path, default=Path("out/near_dupes_pr.png"))
+    ap.add_argument("--plot", type=Path, default=Path("out/near_dupes_pr.png"),
+                    help="PNG needs matplotlib (not a warta dependency); otherwise an SVG "
+                         "is written beside it")
     ap.add_argument("--copies", type=int, default=1200, help="planted copies (sources sampled)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--skip-warehouse", action="store_true")

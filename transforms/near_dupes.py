@@ -46,17 +46,19 @@ _MASK = (1 << 64) - 1
 class NearDupConfig:
     """MinHash/LSH settings; defaults measured with scripts/eval_near_dupes.py.
 
-    On the labelled news_id_2025 set (4,895 documents, 1,242 true pairs; cluster-pair P/R):
-    - shingle_size 3 words: at its best threshold, P/R 0.932/0.970 (F1 0.951); 2-word
-      shingles reach F1 0.955 there but are less specific as a corpus grows, 4 and 5 words
-      lose recall on word-edited copies (best F1 0.940 and 0.929).
-    - threshold 0.55 on the estimated Jaccard: the best F1 for 3-word shingles; 0.6 gives
-      0.947/0.943, 0.5 gives 0.908/0.990. Most "false" pairs at any threshold are real
-      near-duplicates the labels do not know (one story under two URLs, one press release on
-      two outlets, daily pages from one template), so precision is a lower bound.
+    On the labelled news_id_2025 set (4,895 documents, 1,242 true pairs; cluster-pair P/R;
+    one MinHash seed, so +-0.005 of noise between neighbouring settings):
+    - shingle_size 3 words: P/R 0.932/0.967 at the default threshold, best F1 0.950; 2-word
+      shingles reach F1 0.952 there but are less specific as a corpus grows (more chance
+      word pairs), 4 and 5 words lose recall on word-edited copies (best F1 0.939, 0.936).
+    - threshold 0.55 on the estimated Jaccard: 0.5 gives 0.916/0.986, 0.6 gives
+      0.952/0.942; 0.55 keeps precision above 0.93 with recall near 0.97. Most "false" pairs
+      at any threshold are real near-duplicates the labels do not know (one story under two
+      URLs, one press release on two outlets, daily pages from one template), so precision
+      is a lower bound. On the 100,000-document bench corpus: P/R 0.997/0.988.
     - bands x rows = 32 x 4 over 128 permutations: the LSH S-curve (1/b)^(1/r) ~ 0.42 lies
       below the threshold (a pair at J=0.55 is a candidate with p=0.95, at 0.6 with 0.99);
-      64 x 2 gives the same P/R with 4.5x the candidates, 16 x 8 loses 12 points of recall.
+      64 x 2 gives the same P/R with 3-30x the candidates, 16 x 8 loses 11 points of recall.
     - min_shingles: documents with fewer shingles get a signature but no band keys, so
       one-line stubs do not chain unrelated documents into one cluster.
     - max_bucket: a band key shared by more stored documents is not used for candidates
@@ -154,10 +156,16 @@ def _forward_powers(n: int) -> np.ndarray:
     return _pow_table[0][:n]
 
 
+_inv_hi_table: list[np.ndarray] = [np.ones(1, dtype=np.uint64)]
+
+
 def _inverse_powers(pos: np.ndarray) -> np.ndarray:
     """P^-pos for an array of positions, from two small tables (high and low bits)."""
     hi = pos >> _LO_BITS
-    inv_hi = _cumpow(_P_INV, int(hi.max()) + 1 if len(hi) else 1, step=1 << _LO_BITS)
+    need = int(hi.max()) + 1 if len(hi) else 1
+    if len(_inv_hi_table[0]) < need:
+        _inv_hi_table[0] = _cumpow(_P_INV, 1 << (need - 1).bit_length(), step=1 << _LO_BITS)
+    inv_hi = _inv_hi_table[0]
     with np.errstate(over="ignore"):
         return inv_hi[hi] * _INV_LO[pos & ((1 << _LO_BITS) - 1)]
 
@@ -202,7 +210,9 @@ def token_hashes(bodies: pa.Array | Sequence[str]) -> tuple[np.ndarray, np.ndarr
     on its bytes, so it is the same in every batch and on every machine.
     """
     arr = bodies if isinstance(bodies, pa.Array) else pa.array(bodies, type=pa.large_string())
-    arr = pc.utf8_lower(pc.fill_null(arr, ""))
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    arr = pc.utf8_lower(arr)
     arr = arr.cast(pa.large_string())
     n_docs = len(arr)
     _validity, off_buf, data_buf = arr.buffers()
@@ -331,16 +341,17 @@ def signatures_to_matrix(column: pa.Array | pa.ChunkedArray, num_perm: int) -> n
 def band_keys(sig: np.ndarray, cfg: NearDupConfig) -> np.ndarray:
     """(n, bands) uint64 keys: each band's rows folded with the band number into one hash."""
     n = sig.shape[0]
-    keys = np.empty((n, cfg.bands), dtype=_U64)
+    cols = np.ascontiguousarray(sig[:, : cfg.bands * cfg.rows].T).astype(_U64)  # slot-major
+    keys = np.empty((cfg.bands, n), dtype=_U64)
     with np.errstate(over="ignore"):
         for b in range(cfg.bands):
-            h = np.full(n, _U64((cfg.seed * 0x9E3779B97F4A7C15 + b + 1) & _MASK), dtype=_U64)
-            for r in range(cfg.rows):
-                h ^= sig[:, b * cfg.rows + r].astype(_U64)
-                h *= _U64(_P)
-                h = (h << _U64(29)) | (h >> _U64(35))
-            keys[:, b] = _mix(h)
-    return keys
+            h = keys[b]
+            h[:] = _U64((cfg.seed * 0x9E3779B97F4A7C15 + b + 1) & _MASK)
+            for r in range(cfg.rows):  # (h ^ slot) * odd constant: a bijection per step
+                np.bitwise_xor(h, cols[b * cfg.rows + r], out=h)
+                np.multiply(h, _U64(_P), out=h)
+            _mix(h)
+    return keys.T.copy()
 
 
 def band_table(signatures: pa.Table, cfg: NearDupConfig) -> pa.Table:
