@@ -44,7 +44,7 @@ def check_batch(tables: dict[str, pa.Table], run_id: str, batch_id: str,
                 reference_time: datetime | None = None) -> GateResult:
     """Validate one batch; `passed` is False when any critical expectation failed."""
     from expectations.engine import validate_frame
-    from expectations.suites import TABLE_SUITES, batch_parameters, expectation_columns, suite_for
+    from expectations.suites import batch_parameters, suite_columns, suite_for
 
     started = time.perf_counter()
     tables = {_ALIASES.get(k, k): v for k, v in tables.items() if v is not None}
@@ -59,8 +59,7 @@ def check_batch(tables: dict[str, pa.Table], run_id: str, batch_id: str,
         if table is None or table.num_rows == 0:
             continue
         table = _rename(table, _COLUMN_ALIASES.get(name, {}))
-        wanted = set().union(*(expectation_columns(e) for e in TABLE_SUITES[name]()))
-        frame = _frame(table, wanted, name, doc_ids, documents)
+        frame = _frame(table, suite_columns(name), name, doc_ids, documents)
         suite = suite_for(name, frozenset(frame.columns))
         result = validate_frame(name, frame, suite, parameters)
         result.meta["batch_id"] = batch_id
@@ -81,7 +80,7 @@ def _name_offending_docs(rows: list[dict[str, Any]], frame: Any, table: pa.Table
         if row["success"] or column not in _DERIVED or "doc_id" not in frame.columns:
             continue
         bad = frame[column] != _DERIVED[column]
-        ids = frame.loc[bad, "doc_id"].head(5).astype(str).tolist()
+        ids = frame.loc[bad, "doc_id"].drop_duplicates().head(5).astype(str).tolist()
         row["details"] = json.dumps(ids) if ids else None
 
 

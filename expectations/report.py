@@ -287,7 +287,8 @@ def _trend(data: _Data) -> str:
     runs = data.runs[-TREND_RUNS:]
     if not runs:
         return _note("No runs yet.")
-    labels = [_run_label(r) for r in runs]
+    first = len(data.runs) - len(runs) + 1
+    labels = [f"#{first + i} {_run_label(r)}" for i, r in enumerate(runs)]
     near = _near_by_run(data)
     # Near duplicates are documents too (kept, linked to their cluster): not stacked here.
     series = {"documents": [r.documents or 0 for r in runs],
@@ -309,15 +310,16 @@ def _trend(data: _Data) -> str:
                                          "warning": [dq.get(r.run_id, (0, 0))[1] for r in runs]},
                                 title="Failed expectations per run",
                                 colors=(PALETTE[2], PALETTE[5]))]
-    head = ("<tr><th>run</th><th>started</th><th>status</th><th class=n>records</th>"
+    head = ("<tr><th>#</th><th>run</th><th>started</th><th>status</th><th class=n>records</th>"
             "<th class=n>documents</th><th class=n>exact dup.</th><th class=n>near dup.</th>"
             "<th class=n>rejects</th><th class=n>seconds</th></tr>")
     body = "".join(
-        f'<tr><td class="mono">{_e(_short_id(r.run_id))}</td><td>{_e(_ts(r.started_at))}</td>'
+        f'<tr><td class=n>{first + i}</td><td class="mono">{_e(_short_id(r.run_id))}</td>'
+        f"<td>{_e(_ts(r.started_at))}</td>"
         f"<td>{_e(r.status)}</td><td class=n>{fmt(r.records_seen)}</td>"
         f"<td class=n>{fmt(r.documents)}</td><td class=n>{fmt(r.duplicates)}</td>"
         f"<td class=n>{fmt(near.get(r.run_id, 0))}</td><td class=n>{fmt(r.rejects)}</td>"
-        f"<td class=n>{fmt(r.seconds)}</td></tr>" for r in reversed(runs))
+        f"<td class=n>{fmt(r.seconds)}</td></tr>" for i, r in reversed(list(enumerate(runs))))
     out.append(f"<h3>Runs (newest first)</h3><table>{head}{body}</table>")
     return "".join(out)
 

@@ -21,7 +21,7 @@ This module imports Great Expectations (~10 s): import it only where expectation
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import great_expectations as gx
@@ -40,6 +40,7 @@ __all__ = [
     "entity_kinds",
     "expectation_columns",
     "suite_for",
+    "suite_columns",
 ]
 
 EARLIEST_DATE = datetime(1900, 1, 1)        # older is a parse error (critical)
@@ -361,6 +362,12 @@ def expectation_columns(expectation: Any) -> set[str]:
             cols.add(kwargs[key])
     cols.update(kwargs.get("column_list") or [])
     return cols
+
+
+@cache
+def suite_columns(table: str) -> frozenset[str]:
+    """Every column the suite of `table` reads (derived ones included)."""
+    return frozenset().union(*(expectation_columns(e) for e in TABLE_SUITES[table]()))
 
 
 _SUITE_CACHE: dict[tuple[str, frozenset[str]], Any] = {}

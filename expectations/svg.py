@@ -33,9 +33,14 @@ def _clip(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _open(width: int, height: int, title: str) -> list[str]:
+    return [f'<svg class="chart" viewBox="0 0 {width} {height}" style="max-width:{width}px" '
+            f'role="img" aria-label="{_e(title)}" {_FONT}>', f"<title>{_e(title)}</title>"]
+
+
 def hbars(items: Sequence[tuple[str, float]], *, title: str, width: int = 560,
           color: str = PALETTE[0], unit: str = "", max_value: float | None = None,
-          label_chars: int = 28, label_width: int = 200) -> str:
+          label_chars: int = 26, label_width: int = 200) -> str:
     """Horizontal bars, one per (label, value), value printed at the bar's end."""
     if not items:
         return ""
@@ -43,9 +48,7 @@ def hbars(items: Sequence[tuple[str, float]], *, title: str, width: int = 560,
     height = len(items) * (bar_h + gap) + 8
     top = max_value if max_value is not None else max(v for _, v in items) or 1
     span = width - left - right
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_e(title)}" {_FONT}>',
-             f"<title>{_e(title)}</title>"]
+    parts = _open(width, height, title)
     for i, (label, value) in enumerate(items):
         y = 4 + i * (bar_h + gap)
         w = max(1.0, span * (value / top)) if value else 0
@@ -81,7 +84,7 @@ def _x_labels(labels: Sequence[str], left: int, step: float, y: float,
         if i % every == 0 or i == len(labels) - 1 and len(labels) <= max_labels:
             x = left + step * (i + 0.5)
             parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle" fill="#555">'
-                         f"{_e(_clip(str(label), 12))}</text>")
+                         f"{_e(_clip(str(label), 16))}</text>")
     return parts
 
 
@@ -105,9 +108,7 @@ def stacked_columns(labels: Sequence[str], series: dict[str, Sequence[float]], *
     top = max(totals) or 1
     step = (width - left - 10) / len(labels)
     bar_w = max(1.0, step * 0.75)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_e(title)}" {_FONT}>',
-             f"<title>{_e(title)}</title>"]
+    parts = _open(width, height, title)
     parts += _axis(height, left, width, top, plot_h, top_pad)
     if legend:
         x = left
@@ -143,9 +144,7 @@ def lines(labels: Sequence[str], series: dict[str, Sequence[float | None]], *, t
     values = [float(v) for s in series.values() for v in s if v is not None]
     top = max_value if max_value is not None else (max(values) if values else 0) or 1
     step = (width - left - 10) / len(labels)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-             f'aria-label="{_e(title)}" {_FONT}>',
-             f"<title>{_e(title)}</title>"]
+    parts = _open(width, height, title)
     parts += _axis(height, left, width, top, plot_h, top_pad, unit)
     x = left
     for (name, _), color in zip(series.items(), colors, strict=False):

@@ -21,12 +21,16 @@ REFERENCE = datetime(2025, 6, 20, tzinfo=UTC)
 def write_quality_corpus(root: Path) -> dict[str, int]:
     """tests.corpus plus an article whose title is an HTML/script injection attempt."""
     expected = write_corpus(root)
+    write_script_title_article(root)
+    return {**expected, "records": expected["records"] + 1,
+            "documents": expected["documents"] + 1}
+
+
+def write_script_title_article(root: Path) -> None:
     body = ARTICLES["banjir"][1].replace("Bekasi", "Karawang")
     (root / "injeksi.json").write_text(json.dumps(
         {"title": SCRIPT_TITLE, "content": body, "source": "kompas.com",
          "date": "2025-06-18"}, ensure_ascii=False), encoding="utf-8")
-    return {**expected, "records": expected["records"] + 1,
-            "documents": expected["documents"] + 1}
 
 
 @pytest.fixture(scope="session")
