@@ -49,6 +49,9 @@ def build_data_docs(results: duckdb.DuckDBPyConnection | pa.Table, out_dir: str 
         ValidationResultIdentifier,
     )
 
+    from expectations.engine import quiet_gx_logs
+
+    quiet_gx_logs()
     rows = _rows(results, runs)
     out = Path(out_dir).resolve()
     _clear_old_pages(out)

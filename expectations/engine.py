@@ -12,7 +12,7 @@ import logging
 import threading
 from typing import Any
 
-__all__ = ["validate_frame", "engine"]
+__all__ = ["validate_frame", "engine", "quiet_gx_logs"]
 
 _LOCK = threading.RLock()
 _ENGINE: _Engine | None = None
@@ -24,8 +24,7 @@ class _Engine:
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        # GX logs a line per metric at INFO and warns about pandas on every batch.
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        quiet_gx_logs()
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False,
                                                                   metric_calculations=False)
@@ -39,6 +38,13 @@ class _Engine:
             definition = asset.add_batch_definition_whole_dataframe(name)
             self.definitions[name] = definition
         return definition
+
+
+def quiet_gx_logs() -> None:
+    """GX logs INFO lines on every context; keep them out unless logging was configured."""
+    gx_logger = logging.getLogger("great_expectations")
+    if gx_logger.level == logging.NOTSET:
+        gx_logger.setLevel(logging.WARNING)
 
 
 def engine() -> _Engine:

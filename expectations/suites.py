@@ -38,6 +38,7 @@ __all__ = [
     "country_codes",
     "reject_reasons",
     "entity_kinds",
+    "cited_source_kinds",
     "expectation_columns",
     "suite_for",
     "suite_columns",
@@ -51,7 +52,6 @@ HEX_ID_REGEX = r"^[0-9a-f]{24}$"
 HASH_REGEX = r"^[0-9a-f]{32}$"
 NOT_BLANK_REGEX = r"\S"                     # GX's pandas regex is a search: any non-space
 URL_REGEX = r"^(?:https?|ftp)://\S+$"
-CITED_SOURCE_KINDS = ["agency", "newspaper", "platform", "outlet"]
 FORMATS = ["txt", "json", "jsonl", "ndjson", "csv", "html", "htm"]
 
 
@@ -85,6 +85,19 @@ def entity_kinds() -> list[str]:
     except ImportError:  # entities not landed yet
         KINDS = ("person", "organization", "location")
     return sorted(KINDS)
+
+
+@lru_cache(maxsize=1)
+def cited_source_kinds() -> list[str]:
+    """The kinds transforms.entities.sources assigns (its tables), plus 'outlet'."""
+    kinds = {"agency", "newspaper", "broadcaster", "platform", "outlet"}
+    try:
+        from transforms.entities import sources
+    except ImportError:
+        return sorted(kinds)
+    kinds |= set(sources.KNOWN_SOURCES.values())
+    kinds |= set(getattr(sources, "_DESCRIPTORS", {}).values())
+    return sorted(k for k in kinds if k)
 
 
 def _crit(cls: type, description: str, **kwargs: Any) -> Any:
@@ -255,8 +268,9 @@ def cited_sources_suite() -> list[Any]:
               "the batch", column="doc_in_batch", value_set=[True]),
         _crit(gxe.ExpectColumnValuesToMatchRegex, "a cited source has a name", column="name",
               regex=NOT_BLANK_REGEX),
-        _warn(gxe.ExpectColumnValuesToBeInSet, "kind is agency, newspaper, platform or outlet",
-              column="kind", value_set=CITED_SOURCE_KINDS),
+        _warn(gxe.ExpectColumnValuesToBeInSet, "kind is a known source kind (agency, "
+              "newspaper, broadcaster, platform, outlet)", column="kind",
+              value_set=cited_source_kinds()),
         _warn(gxe.ExpectColumnValueLengthsToBeBetween, "a source name is at most 120 characters",
               column="name", max_value=120),
     ]
