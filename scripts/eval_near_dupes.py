@@ -47,13 +47,19 @@ SHINGLES = (2, 3, 4, 5)
 BANDINGS = ((32, 4), (16, 8), (64, 2))
 
 
-def build_labelled(root: Path, n_copies: int, seed: int) -> tuple[list[str], list[int], list[str]]:
-    """(bodies, story label per body, kind per body: original/changed/edit/...)."""
+def build_labelled(root: Path, n_copies: int, seed: int,
+                   outlets: list[str] | None = None) -> tuple[list[str], list[int], list[str]]:
+    """(bodies, story label per body, kind per body: original/changed/edit/...).
+
+    Pass a list as `outlets` to get each body's outlet appended to it.
+    """
+    outlets = outlets if outlets is not None else []
     rows = load_news(root)
     base = originals(rows)
     bodies = [r.body for r in base]
     label = list(range(len(base)))
     kind = ["original"] * len(base)
+    outlets.extend(r.outlet for r in base)
     index_of_url = {r.url: i for i, r in enumerate(base)}
     next_label = 10**6
     for versions in changed_versions(rows):
@@ -63,18 +69,21 @@ def build_labelled(root: Path, n_copies: int, seed: int) -> tuple[list[str], lis
             bodies.append(versions[0].body)
             label.append(story)
             kind.append("original")
+            outlets.append(versions[0].outlet)
         ref = bodies[story] if story < 10**6 else versions[0].body
         for v in versions:
             if v.body != ref:
                 bodies.append(v.body)
                 label.append(story)
                 kind.append("changed")
+                outlets.append(v.outlet)
     mut = Mutator(seed, vocabulary(rows), [r.title for r in base if r.title])
     rng = np.random.default_rng(seed)
     sources = rng.choice(len(base), size=min(n_copies, len(base)), replace=False)
     for n, src in enumerate(sorted(sources.tolist())):
         k = KINDS[n % len(KINDS)]
-        text, _outlet = mut.copy(base[src].body, k, base[src].outlet)
+        text, outlet = mut.copy(base[src].body, k, base[src].outlet)
+        outlets.append(outlet or base[src].outlet)
         bodies.append(text)
         label.append(src)
         kind.append(k)
@@ -120,14 +129,15 @@ def recall_by_kind(labels: np.ndarray, label: list[int], kind: list[str]) -> dic
     return {kd: hit[kd] / total[kd] for kd in sorted(total)}
 
 
-def warehouse_check(bodies: list[str], label: list[int], cfg: NearDupConfig,
-                    batch_size: int = 1000) -> dict:
-    """The default settings through store_minhash + link_batch on a real DuckDB file."""
+def warehouse_check(bodies: list[str], label: list[int], outlets: list[str], cfg: NearDupConfig,
+                    batch_size: int = 1000, min_docs: int = 20, min_share: float = 0.02) -> dict:
+    """The default settings through store_minhash + link_batch on a real DuckDB file, then
+    learn_boilerplate on the same documents (paragraph = a line of the body)."""
     import duckdb
     import pyarrow as pa
 
     from transforms.near_dupes import signature_table
-    from warehouse.near_dupes import link_batch, store_minhash
+    from warehouse.near_dupes import learn_boilerplate, link_batch, store_minhash
     from warehouse.schema import apply_schema
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -145,19 +155,32 @@ def warehouse_check(bodies: list[str], label: list[int], cfg: NearDupConfig,
                 "n_paragraphs": [1] * len(ids[sl]), "n_repeated_paragraphs": [0] * len(ids[sl]),
                 "n_boilerplate_lines": [0] * len(ids[sl]), "n_chars": [len(b) for b in bodies[sl]],
                 "run_id": ["eval"] * len(ids[sl]), "batch_id": [batch] * len(ids[sl]),
+                "outlet": outlets[sl],
+            })
+            paras = pa.table({
+                "doc_id": [d for d, b in zip(ids[sl], bodies[sl], strict=True) for _ in b.split("\n")],
+                "position": [j for b in bodies[sl] for j in range(len(b.split("\n")))],
+                "text": [p for b in bodies[sl] for p in b.split("\n")],
             })
             con.execute("BEGIN")
             con.register("_docs", docs)
             con.execute("INSERT INTO documents BY NAME SELECT *, now() AS ingested_at FROM _docs")
             con.unregister("_docs")
+            con.register("_paras", paras)
+            con.execute("INSERT INTO paragraphs BY NAME SELECT * FROM _paras")
+            con.unregister("_paras")
             store_minhash(con, batch, signature_table(ids[sl], bodies[sl], cfg), cfg=cfg)
             link_batch(con, batch, "eval", cfg)
             con.execute("COMMIT")
         seconds = time.perf_counter() - t0
         got = dict(con.execute("SELECT doc_id, cluster_id FROM documents").fetchall())
+        learned = learn_boilerplate(con, min_docs=min_docs, min_share=min_share)
+        boiler = con.execute("""
+            SELECT outlet, count(*) AS n, list(left(example, 40) ORDER BY n_docs DESC)[1:4]
+            FROM boilerplate_paragraphs GROUP BY outlet ORDER BY outlet""").fetchall()
         con.close()
     s = pair_scores([got[i] for i in ids], label)
-    s["seconds"] = seconds
+    s.update(seconds=seconds, boilerplate=learned, boilerplate_by_outlet=boiler)
     return s
 
 
@@ -241,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    bodies, label, kind = build_labelled(args.corpus, args.copies, args.seed)
+    outlets: list[str] = []
+    bodies, label, kind = build_labelled(args.corpus, args.copies, args.seed, outlets)
     print(f"labelled set: {len(bodies)} documents, {len(set(label))} stories, kinds "
           f"{dict(Counter(kind))}, {pair_scores(label, label)['true_pairs']} true pairs "
           f"({time.perf_counter() - t0:.1f}s)")
@@ -263,9 +287,13 @@ def main(argv: list[str] | None = None) -> int:
           f"recall {default['recall']:.3f} ({default['tp']} of {default['true_pairs']} true pairs, "
           f"{default['predicted_pairs']} predicted); recall by kind {default['recall_by_kind']}")
     if not args.skip_warehouse:
-        w = warehouse_check(bodies, label, cfg)
+        w = warehouse_check(bodies, label, outlets, cfg)
         print(f"warehouse path (link_batch, batches of 1000): precision {w['precision']:.3f} "
               f"recall {w['recall']:.3f} in {w['seconds']:.1f}s")
+        print(f"learned boilerplate (>= 20 clusters and >= 2% of an outlet's): {w['boilerplate']} "
+              "paragraphs")
+        for outlet, n, examples in w["boilerplate_by_outlet"]:
+            print(f"  {outlet}: {n}, e.g. {examples}")
     out = plot(results, cfg, args.plot)
     print(f"plot: {out}")
     return 0

@@ -36,6 +36,7 @@ from transforms.near_dupes import (
     UnionFind,
     band_table,
     pair_similarity,
+    signature_blobs,
     signature_table,
     signatures_to_matrix,
 )
@@ -84,14 +85,18 @@ def store_minhash(con: duckdb.DuckDBPyConnection, batch_id: str, signatures: pa.
         signatures = signatures.append_column(
             "n_shingles", pa.array([cfg.num_perm] * signatures.num_rows, pa.int32()))
     base = con.execute("SELECT coalesce(max(seq), 0) FROM minhash_signatures").fetchall()[0][0]
-    sig_in = signatures.select(["doc_id", "signature", "n_shingles"]).append_column(
-        "seq", pa.array(np.arange(base + 1, base + 1 + signatures.num_rows, dtype=np.int64)))
+    sig_in = pa.table({
+        "doc_id": signatures.column("doc_id"),
+        "signature": signature_blobs(signatures.column("signature"), cfg.num_perm),
+        "n_shingles": signatures.column("n_shingles"),
+        "seq": pa.array(np.arange(base + 1, base + 1 + signatures.num_rows, dtype=np.int64)),
+    })
     band_in = bands.select(["key", "band", "doc_id"])
     con.register("_nd_sig_in", sig_in)
     con.register("_nd_band_in", band_in)
     try:
         con.execute("INSERT INTO minhash_signatures (doc_id, seq, signature, n_shingles, batch_id) "
-                    "SELECT doc_id, seq, signature::UINTEGER[], n_shingles, ? FROM _nd_sig_in",
+                    "SELECT doc_id, seq, signature, n_shingles, ? FROM _nd_sig_in",
                     [batch_id])
         con.execute("INSERT INTO minhash_bands (key, seq, band) SELECT b.key, s.seq, b.band "
                     "FROM _nd_band_in b JOIN _nd_sig_in s ON s.doc_id = b.doc_id "
@@ -176,7 +181,7 @@ def _members(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> pa.Table:
                 UNION
                 SELECT d.doc_id FROM documents d SEMI JOIN seed s ON s.cluster_id = d.cluster_id)
             SELECT d.doc_id, coalesce(d.cluster_id, d.doc_id) AS cluster_id, d.source_uri,
-                   d.record_index, d.published_date, d.published_at, d.n_chars
+                   d.record_index, d.published_date, d.published_at, d.n_chars, d.batch_id
             FROM documents d SEMI JOIN ids ON ids.doc_id = d.doc_id
             ORDER BY d.doc_id""").to_arrow_table()
     finally:
@@ -270,7 +275,8 @@ def link_batch(con: duckdb.DuckDBPyConnection, batch_id: str, run_id: str,
     stats["documents_relinked"] = len(changed)
     stats["near_duplicates"] = len(dup_rows)
     t3 = time.perf_counter()
-    _write_links(con, {d: new_cluster[d] for d in changed}, all_members, dup_rows)
+    _write_links(con, batch_id, {d: new_cluster[d] for d in changed},
+                 {d for d in changed if by_id[d]["batch_id"] == batch_id}, all_members, dup_rows)
     t4 = time.perf_counter()
     stats["seconds"] = {"candidates": t1 - t0, "confirm": t2 - t1, "clusters": t3 - t2,
                         "write": t4 - t3}
@@ -284,20 +290,30 @@ _DUP_SCHEMA = pa.schema([
 ])
 
 
-def _write_links(con: duckdb.DuckDBPyConnection, cluster_of: dict[str, str],
-                 members: list[str], dup_rows: list[dict[str, Any]]) -> None:
-    """Set cluster_id where it changed and replace the 'near' rows of the touched clusters."""
-    links = pa.table({"doc_id": pa.array(list(cluster_of), pa.string()),
-                      "cluster_id": pa.array(list(cluster_of.values()), pa.string())})
+def _write_links(con: duckdb.DuckDBPyConnection, batch_id: str, cluster_of: dict[str, str],
+                 in_batch: set[str], members: list[str], dup_rows: list[dict[str, Any]]) -> None:
+    """Set cluster_id where it changed and replace the 'near' rows of the touched clusters.
+
+    The batch's own documents are updated through a batch_id filter (a few row groups);
+    only older documents whose canonical member changed need a join over all documents.
+    """
+    new = {d: c for d, c in cluster_of.items() if d in in_batch}
+    old = {d: c for d, c in cluster_of.items() if d not in in_batch}
     touched = pa.table({"doc_id": pa.array(members, pa.string())})
     dups = pa.Table.from_pylist(sorted(dup_rows, key=lambda r: r["doc_id"]), schema=_DUP_SCHEMA)
-    con.register("_nd_links", links)
     con.register("_nd_touched", touched)
     con.register("_nd_dups", dups)
     try:
-        if links.num_rows:
+        for links, where in ((new, "documents.batch_id = $batch AND "), (old, "")):
+            if not links:
+                continue
+            con.register("_nd_links", pa.table({
+                "doc_id": pa.array(list(links), pa.string()),
+                "cluster_id": pa.array(list(links.values()), pa.string())}))
             con.execute("UPDATE documents SET cluster_id = l.cluster_id FROM _nd_links l "
-                        "WHERE documents.doc_id = l.doc_id")
+                        f"WHERE {where}documents.doc_id = l.doc_id",
+                        {"batch": batch_id} if where else {})
+            con.unregister("_nd_links")
         # Canonical members lose their 'near' row; the others get theirs (re)written.
         con.execute("DELETE FROM duplicates WHERE kind = 'near' AND doc_id IN "
                     "(SELECT doc_id FROM _nd_touched) AND doc_id NOT IN (SELECT doc_id FROM _nd_dups)")
@@ -308,7 +324,7 @@ def _write_links(con: duckdb.DuckDBPyConnection, cluster_of: dict[str, str],
                 canonical_doc_id = excluded.canonical_doc_id, similarity = excluded.similarity,
                 run_id = excluded.run_id, batch_id = excluded.batch_id""")
     finally:
-        for name in ("_nd_links", "_nd_touched", "_nd_dups"):
+        for name in ("_nd_touched", "_nd_dups"):
             con.unregister(name)
 
 
@@ -339,12 +355,15 @@ PARAGRAPH_HASH_SQL = (
 
 
 def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
-                      min_share: float = 0.01) -> int:
+                      min_share: float = 0.02) -> int:
     """Mark paragraphs that recur in >= min_docs clusters and >= min_share of an outlet's
     clusters as that outlet's boilerplate; returns how many rows were added or raised.
 
     Counting clusters, not documents, keeps a story syndicated many times from looking like
     a footer. Existing rows are only raised, never removed (see 040_near_dupes.sql).
+    Defaults checked on news_id_2025 (scripts/eval_near_dupes.py): they learn "SCROLL TO
+    CONTINUE WITH CONTENT", "[Gambas:Video 20detik]", "Advertisement", "Baca Juga" and
+    re-posting outlets' footers, and no story paragraph.
     """
     now = datetime.now(UTC)
     phash = PARAGRAPH_HASH_SQL.format(col="p.text")

@@ -18,6 +18,7 @@ from transforms.near_dupes import (
     normalise_paragraph,
     paragraph_hash,
     shingle_hashes,
+    signature_blobs,
     signature_table,
     signatures_to_matrix,
     strip_boilerplate,
@@ -156,3 +157,14 @@ def test_paragraph_hash_normalises_case_and_whitespace() -> None:
     kept, removed = strip_boilerplate(["Story text.", "SCROLL TO CONTINUE"],
                                       {paragraph_hash("scroll to continue")})
     assert kept == ["Story text."] and removed == 1
+
+
+def test_signature_blobs_round_trip() -> None:
+    cfg = NearDupConfig()
+    tbl = signature_table(["a", "b"], [article(1), article(2)], cfg)
+    blobs = signature_blobs(tbl.column("signature"), cfg.num_perm)
+    assert blobs.type == pa.binary(4 * cfg.num_perm)
+    back = signatures_to_matrix(blobs, cfg.num_perm)
+    assert np.array_equal(back, signatures_to_matrix(tbl.column("signature"), cfg.num_perm))
+    # Variable-size binary (what DuckDB returns for a BLOB column) reads the same.
+    assert np.array_equal(signatures_to_matrix(blobs.cast(pa.binary()), cfg.num_perm), back)

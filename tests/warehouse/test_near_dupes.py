@@ -220,3 +220,25 @@ def test_sql_paragraph_hash_matches_python(con: duckdb.DuckDBPyConnection) -> No
     for t in texts:
         got = con.execute(f"SELECT {PARAGRAPH_HASH_SQL.format(col='?')}", [t]).fetchall()[0][0]
         assert got == paragraph_hash(t), t
+
+
+def test_hot_band_keys_are_skipped(con: duckdb.DuckDBPyConnection) -> None:
+    """A key shared by more stored documents than max_bucket yields no candidates."""
+    base = story(77)
+    docs = [{"doc_id": f"c{i}", "body": edited(base, 1, i)} for i in range(6)]
+    stats = load(con, "b1", docs, cfg=NearDupConfig(max_bucket=0))
+    assert stats["candidates"] == 0  # every shared key is over the cap
+    assert all(k == v for k, v in clusters(con).items())
+    more = [{"doc_id": f"d{i}", "body": edited(base, 1, 10 + i)} for i in range(6)]
+    assert load(con, "b2", more)["candidates"] == 6 * 6 + 15  # every pair with a new copy
+
+
+def test_signatures_are_stored_as_blobs_with_a_seq(con: duckdb.DuckDBPyConnection) -> None:
+    load(con, "b1", [{"doc_id": "a", "body": story(1)}, {"doc_id": "b", "body": story(2)}])
+    load(con, "b2", [{"doc_id": "c", "body": story(3)}])
+    rows = con.execute("SELECT doc_id, seq, octet_length(signature), batch_id "
+                       "FROM minhash_signatures ORDER BY seq").fetchall()
+    assert rows == [("a", 1, 4 * CFG.num_perm, "b1"), ("b", 2, 4 * CFG.num_perm, "b1"),
+                    ("c", 3, 4 * CFG.num_perm, "b2")]
+    assert con.execute("SELECT count(*), count(DISTINCT seq) FROM minhash_bands").fetchall() == [
+        (3 * CFG.bands, 3)]

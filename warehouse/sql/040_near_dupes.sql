@@ -1,13 +1,14 @@
 -- Near-duplicate detection state and corpus-learned boilerplate (issue 8).
 -- Written by warehouse.near_dupes; signatures come from transforms.near_dupes.
 
--- One MinHash signature per document in `documents` (rensa RMinHash, uint32 slots).
+-- One MinHash signature per document in `documents`: rensa RMinHash, num_perm uint32 slots
+-- stored as one little-endian BLOB (DuckDB fetches a blob ~4x faster than a UINTEGER[]).
 -- seq numbers signatures in load order (1, 2, ...): minhash_bands refers to documents by it,
 -- and a batch's rows form one seq range, found through the zone maps without a scan.
 CREATE TABLE IF NOT EXISTS minhash_signatures (
     doc_id     VARCHAR PRIMARY KEY,
     seq        BIGINT NOT NULL,
-    signature  UINTEGER[] NOT NULL,
+    signature  BLOB NOT NULL,
     n_shingles INTEGER NOT NULL,
     batch_id   VARCHAR NOT NULL
 );
