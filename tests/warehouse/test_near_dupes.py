@@ -242,3 +242,57 @@ def test_signatures_are_stored_as_blobs_with_a_seq(con: duckdb.DuckDBPyConnectio
                     ("c", 3, 4 * CFG.num_perm, "b2")]
     assert con.execute("SELECT count(*), count(DISTINCT seq) FROM minhash_bands").fetchall() == [
         (3 * CFG.bands, 3)]
+
+
+def _ingest(source: Path, db: Path, run_id: str) -> None:
+    """The loader as the flow runs it, with the near-duplicate hook added."""
+    from transforms.config import WartaConfig
+    from transforms.pipeline import BatchContext, process_batch
+    from transforms.sources import list_source
+    from warehouse.loader import Warehouse
+
+    with Warehouse(db) as wh:
+        wh.add_after_insert_hook(near_dup_hook(CFG))
+        wh.start_run(run_id, str(source), datetime.now(UTC))
+        files = list_source(str(source))
+        for n, f in enumerate(files):
+            batch_id = f"{run_id}-{n:05d}"
+            staged = process_batch(batch_id, [f], wh.staging_dir(batch_id),
+                                   BatchContext(WartaConfig(), datetime.now(UTC)))
+            wh.commit_batch(staged, run_id)
+        wh.finish_run(run_id, {}, "completed")
+
+
+def test_loader_hook_links_across_files_and_survives_a_rebuild(tmp_path: Path) -> None:
+    import json
+
+    from warehouse.loader import rebuild_warehouse
+
+    src = tmp_path / "src"
+    src.mkdir()
+    a = story(501, 240, 6)
+
+    def write(name: str, records: list[dict]) -> None:
+        (src / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+    write("a.jsonl", [{"url": "https://one.example/a", "title": "Harbour budget approved",
+                       "text": a, "source": "one.example", "date": "2025-06-02"},
+                      {"url": "https://one.example/b", "title": "Village festival",
+                       "text": story(502, 240, 6), "source": "one.example", "date": "2025-06-02"}])
+    write("b.jsonl", [{"url": "https://two.example/a", "title": "Harbour budget approved",
+                       "text": edited(a, 6, 1), "source": "two.example", "date": "2025-06-03"}])
+    db = tmp_path / "w.duckdb"
+    _ingest(src, db, "run-1")
+    c = duckdb.connect(str(db), read_only=True)
+    by_url = dict(c.execute("SELECT url, cluster_id FROM documents").fetchall())
+    near = c.execute("SELECT count(*) FROM duplicates WHERE kind = 'near'").fetchall()
+    canon = c.execute("SELECT doc_id FROM documents WHERE url = 'https://one.example/a'").fetchall()
+    c.close()
+    assert by_url["https://two.example/a"] == by_url["https://one.example/a"] == canon[0][0]
+    assert by_url["https://one.example/b"] != by_url["https://one.example/a"]
+    assert near == [(1,)]
+    db.unlink()
+    rebuild_warehouse(db, hooks=[near_dup_hook(CFG)])
+    c = duckdb.connect(str(db), read_only=True)
+    assert dict(c.execute("SELECT url, cluster_id FROM documents").fetchall()) == by_url
+    c.close()
