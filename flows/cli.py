@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
     ner.add_argument("file", help="one token and tag per line (tag last), blank line between "
                      "sentences; PERSON/PER, PLACE/LOC/LOCATION, ORGANISATION/ORG/ORGANIZATION")
 
+    report = sub.add_parser("report", help="write the self-contained HTML quality report")
+    add_warehouse(report)
+    report.add_argument("--out", help="HTML file (default: <warehouse>_report.html beside it)")
+
     sub.add_parser("queries", help="list the bundled analyst queries (run: warta sql --file NAME)")
 
     export = sub.add_parser("export", help="write a table or query to .parquet, .csv or .jsonl")
@@ -93,6 +97,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _status(args)
     if args.command == "rebuild":
         return _rebuild(args)
+    if args.command == "report":
+        from expectations.report import report_command
+
+        print(f"warta report: {report_command(args.warehouse, args.out)}")
+        return 0
     if args.command == "eval":
         return _eval(args)
     if args.command == "queries":
@@ -118,6 +127,13 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.dask_address and args.runner != "dask":
         raise UsageError("--dask-address goes with --runner dask")
 
+    if config.quality_gate:  # import Great Expectations while Prefect's server starts
+        import threading
+
+        from expectations.gate import warm_up
+
+        threading.Thread(target=warm_up, daemon=True, name="gx-warm-up").start()
+
     from flows.ingest import run_ingest
 
     summary = run_ingest(args.source, args.warehouse, batch_size=args.batch_size, config=config,
@@ -138,6 +154,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
           f"{summary['duplicates']} exact duplicates + {summary['rejects']} rejects")
     for reason, count in summary["rejects_by_reason"].items():
         print(f"    rejected {reason}: {count}")
+    for batch in summary.get("quarantined_batches", []):
+        print(f"  QUARANTINED batch {batch['batch_id']}: {batch['records']} records kept out "
+              "by the quality gate (files will be retried next run)")
+        for failure in batch["failures"][:5]:
+            print(f"    {failure}")
+    for check in summary.get("warehouse_checks", []):
+        print(f"  check     {check}")
     print(f"  time      {summary['seconds']:.1f} s, run {summary['run_id']}")
 
 

@@ -52,9 +52,17 @@ def plan_batches(files: Iterator[SourceFile], config: WartaConfig) -> Iterator[l
 @task(name="process-batch", retries=2, retry_delay_seconds=1, cache_policy=NO_CACHE,
       retry_condition_fn=lambda task, run, state: _is_io_error(state))
 def process_batch_task(batch_id: str, files: list[SourceFile], directory: str,
-                       config: WartaConfig, reference_time: datetime) -> StagedBatch:
-    """Read, decode, clean and extract one batch; rows go to staging Parquet files."""
-    return process_batch(batch_id, files, directory, BatchContext(config, reference_time))
+                       config: WartaConfig, reference_time: datetime,
+                       run_id: str) -> tuple[StagedBatch, Any]:
+    """Read, decode, clean and extract one batch, then gate it; rows go to staging Parquet.
+
+    The quality gate runs here, on the worker, so it costs no time in the serial commit."""
+    staged = process_batch(batch_id, files, directory, BatchContext(config, reference_time))
+    if not config.quality_gate:
+        return staged, None
+    from expectations.gate import check_batch, staged_tables
+
+    return staged, check_batch(staged_tables(staged), run_id, batch_id, reference_time)
 
 
 def _is_io_error(state: Any) -> bool:
@@ -87,6 +95,14 @@ class RunSummary:
         self.totals: Counter[str] = Counter()
         self.reasons: Counter[str] = Counter()
         self.boilerplate: Counter[str] = Counter()
+        self.quarantined: list[dict[str, Any]] = []
+        self.dq_warnings: list[str] = []
+        self.warehouse_checks: list[str] = []
+
+    def quarantine(self, staged: StagedBatch, failures: list[str]) -> None:
+        """A batch the gate kept out: its files stay out of the ledger, so a rerun retries."""
+        self.quarantined.append({"batch_id": staged.batch_id, "files": staged.n_files,
+                                 "records": staged.n_records, "failures": failures[:20]})
 
     def add(self, staged: StagedBatch, result: CommitResult) -> None:
         self.batches += 1
@@ -106,15 +122,23 @@ class RunSummary:
             "documents": self.totals["documents"], "duplicates": self.totals["duplicates"],
             "rejects": self.totals["rejects"], "rejects_by_reason": dict(sorted(self.reasons.items())),
             "boilerplate_lines_by_rule": dict(self.boilerplate.most_common()),
+            "quarantined_batches": self.quarantined,
+            "quarantined_records": sum(q["records"] for q in self.quarantined),
+            "quality_warnings": self.dq_warnings[:50],
+            "warehouse_checks": self.warehouse_checks,
             "seconds": round(time.monotonic() - self.started, 3),
         }
 
 
 def _markdown(summary: dict[str, Any]) -> str:
-    rows = [f"| {k} | {v} |" for k, v in summary.items() if not isinstance(v, dict)]
+    rows = [f"| {k} | {v} |" for k, v in summary.items() if not isinstance(v, (dict, list))]
     reasons = [f"| {k} | {v} |" for k, v in summary["rejects_by_reason"].items()] or ["| - | 0 |"]
+    quality = [f"- {line}" for q in summary["quarantined_batches"] for line in
+               [f"batch {q['batch_id']} quarantined ({q['records']} records)", *q["failures"]]]
+    quality += [f"- {w}" for w in summary["quality_warnings"] + summary["warehouse_checks"]]
     return "\n".join(["# warta ingest run", "", "| field | value |", "|---|---|", *rows, "",
-                      "## Rejects by reason", "", "| reason | count |", "|---|---|", *reasons])
+                      "## Rejects by reason", "", "| reason | count |", "|---|---|", *reasons,
+                      "", "## Data quality", "", *(quality or ["- all expectations met"])])
 
 
 def _unchanged(source_file: SourceFile, known: dict[str, tuple[int, float | None]]) -> bool:
@@ -201,12 +225,14 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
             for seq, batch in enumerate(plan_batches(files, config)):
                 batch_id = f"{run_id}-{seq:05d}"
                 in_flight.append(process_batch_task.submit(
-                    batch_id, batch, wh.staging_dir(batch_id), config, started_at))
+                    batch_id, batch, wh.staging_dir(batch_id), config, started_at, run_id))
                 if len(in_flight) >= window:
                     _commit_next(in_flight, wh, run_id, summary, logger, progress)
             while in_flight:
                 _commit_next(in_flight, wh, run_id, summary, logger, progress)
             progress.close()
+            if config.quality_gate:
+                _check_warehouse(wh, run_id, summary, logger)
         except BaseException as exc:
             progress.close()
             result = summary.as_dict()
@@ -214,6 +240,8 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
             raise
         result = summary.as_dict()
         wh.finish_run(run_id, result, "completed")
+        if config.quality_gate:
+            _build_data_docs(wh, logger)
     logger.info("ingest finished: %s", {k: v for k, v in result.items()
                                         if k != "boilerplate_lines_by_rule"})
     create_markdown_artifact(_markdown(result), key="warta-ingest-summary",
@@ -223,12 +251,46 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
 
 def _commit_next(in_flight: deque[Any], wh: Warehouse, run_id: str, summary: RunSummary,
                  logger: Any, progress: Progress) -> None:
-    staged: StagedBatch = in_flight.popleft().result()
+    staged, gate = in_flight.popleft().result()
+    if gate is not None:
+        from expectations.store import store_results
+
+        store_results(wh.db, gate.results)
+        summary.dq_warnings.extend(gate.warnings)
+        if not gate.passed:
+            summary.quarantine(staged, gate.failures)
+            logger.error("batch %s kept out of the warehouse by the quality gate: %s",
+                         staged.batch_id, "; ".join(gate.critical_failures[:5]))
+            wh.discard_staged(staged)
+            progress.advance(staged.n_files, staged.n_bytes, 0)
+            return
     committed = commit_batch_task(wh, staged, run_id)
     summary.add(staged, committed)
     progress.advance(staged.n_files, staged.n_bytes, committed.records)
     logger.debug("batch %s: %s", staged.batch_id,
                 {k: v for k, v in asdict(committed).items() if k not in ("batch_id", "extra")})
+
+
+def _check_warehouse(wh: Warehouse, run_id: str, summary: RunSummary, logger: Any) -> None:
+    """After the last load: checks across batches and runs (nothing can be kept out now)."""
+    from expectations.store import store_results
+    from expectations.warehouse_checks import check_warehouse
+
+    result = check_warehouse(wh.db, run_id, records_seen=summary.totals["records"])
+    store_results(wh.db, result.results)
+    summary.warehouse_checks.extend(result.failures)
+    for failure in result.critical_failures:
+        logger.error("warehouse check failed: %s", failure)
+
+
+def _build_data_docs(wh: Warehouse, logger: Any) -> None:
+    """GX's own Data Docs beside the warehouse; a failure here must not fail the run."""
+    try:
+        from expectations.data_docs import build_data_docs, data_docs_dir
+
+        build_data_docs(wh.db, data_docs_dir(wh.path))
+    except Exception as exc:  # report, do not fail: the data is loaded and checked
+        logger.warning("could not build Data Docs: %s", exc)
 
 
 def _run_id() -> str:

@@ -43,6 +43,7 @@ class WartaConfig:
     )
     follow_symlinks: bool = False
     extract_entities: bool = True          # people/organisations/places, quotes, cited sources
+    quality_gate: bool = True              # Great Expectations gate on every batch
     workers: int = 2                       # batch tasks in flight at once
 
     def with_overrides(self, **overrides: Any) -> WartaConfig:
@@ -82,7 +83,7 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"config key {key} must be a positive integer, got {value!r}")
             values[key] = value
-        elif key in ("follow_symlinks", "extract_entities"):
+        elif key in ("follow_symlinks", "extract_entities", "quality_gate"):
             if not isinstance(value, bool):
                 raise ConfigError(f"config key {key} must be true or false, got {value!r}")
             values[key] = value

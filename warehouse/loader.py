@@ -165,16 +165,21 @@ class Warehouse:
         self.db.execute(
             """UPDATE runs SET finished_at = ?, status = ?, files_seen = ?, files_skipped = ?,
                    records_seen = ?, documents = ?, duplicates = ?, rejects = ?,
-                   rejects_by_reason = ?, seconds = ?, error = ?
+                   rejects_by_reason = ?, seconds = ?, error = ?, quarantined = ?, quality = ?
                WHERE run_id = ?""",
             [datetime.now(UTC), status, summary.get("files_seen", 0),
              summary.get("files_skipped", 0), summary.get("records", 0),
              summary.get("documents", 0), summary.get("duplicates", 0),
              summary.get("rejects", 0), json.dumps(summary.get("rejects_by_reason", {})),
-             summary.get("seconds"), error, run_id],
+             summary.get("seconds"), error, summary.get("quarantined_records", 0),
+             json.dumps({k: summary.get(k, []) for k in
+                         ("quarantined_batches", "quality_warnings", "warehouse_checks")}),
+             run_id],
         )
         self._write_lake_rows("runs", run_id,
                               "SELECT * FROM runs WHERE run_id = ?", [run_id])
+        self._write_lake_rows("dq_results", run_id,
+                              "SELECT * FROM dq_results WHERE run_id = ?", [run_id])
 
     def known_versions(self) -> dict[str, tuple[int, float | None]]:
         """uri -> (size, mtime) of its latest ledger row: unchanged files are not even read."""
@@ -193,6 +198,10 @@ class Warehouse:
     # -- batches ---------------------------------------------------------------------------
     def staging_dir(self, batch_id: str) -> str:
         return str(self.staging / batch_id)
+
+    def discard_staged(self, staged: StagedBatch) -> None:
+        """Drop a batch that will not be loaded (quarantined by the quality gate)."""
+        shutil.rmtree(staged.directory, ignore_errors=True)
 
     def commit_batch(self, staged: StagedBatch, run_id: str) -> CommitResult:
         """Dedupe, write the lake files, then load everything in one transaction."""
@@ -368,6 +377,9 @@ class Warehouse:
         if list((self.lake / "runs").glob("*.parquet")):
             con.execute(f"INSERT INTO runs BY NAME SELECT * FROM read_parquet('{runs_glob}') "
                         "ON CONFLICT (run_id) DO NOTHING")
+        dq_glob = _sql_path(str(self.lake / "dq_results" / "*.parquet"))
+        if list((self.lake / "dq_results").glob("*.parquet")):
+            con.execute(f"INSERT INTO dq_results BY NAME SELECT * FROM read_parquet('{dq_glob}')")
         return len(batches)
 
 

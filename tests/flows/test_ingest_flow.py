@@ -107,3 +107,29 @@ def test_cli_errors_are_one_clear_line(argv, message):
     assert done.stderr.strip().splitlines() == [f"warta: error: {done.stderr.split(': ', 2)[2]}"
                                                 .strip()]
     assert message in done.stderr
+
+
+def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path):
+    """A record dated in the future is plainly wrong: its batch is quarantined, not loaded."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a_good.txt").write_text(article_text("beras"))
+    (src / "b_future.json").write_text(json.dumps({
+        "title": "Berita dari Masa Depan", "text": article_text("gandum", title=False),
+        "date": "2099-01-01T10:00:00+07:00"}))
+    db = tmp_path / "w.duckdb"
+    summary = run_flow(src, db, batch_size=1)
+    assert summary["documents"] == 1
+    [quarantined] = summary["quarantined_batches"]
+    assert quarantined["records"] == 1
+    assert any("published_date" in f for f in quarantined["failures"])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        uris = [r[0] for r in con.execute("SELECT uri FROM raw_files").fetchall()]
+        failed = con.execute("SELECT count(*) FROM dq_results WHERE NOT success "
+                             "AND severity = 'critical'").fetchone()[0]
+        stored = con.execute("SELECT quarantined FROM runs").fetchone()[0]
+    finally:
+        con.close()
+    assert [Path(u).name for u in uris] == ["a_good.txt"]  # retried next run
+    assert failed >= 1 and stored == 1

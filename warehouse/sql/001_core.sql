@@ -20,7 +20,9 @@ CREATE TABLE IF NOT EXISTS runs (
     rejects       BIGINT,
     rejects_by_reason JSON,
     seconds       DOUBLE,
-    error         VARCHAR
+    error         VARCHAR,
+    quarantined   BIGINT,                    -- records kept out by the quality gate
+    quality       JSON                       -- gate failures, warnings, warehouse checks
 );
 
 -- One row per committed batch: the unit of atomic loading.
