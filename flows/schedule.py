@@ -21,9 +21,10 @@ CLI wiring (flows/cli.py), argument names:
         -> run_server(host, port)                      # blocks; returns the exit code
     warta serve [SOURCE ...] [--warehouse PATH] [--cron EXPR | --interval SECONDS]
                 [--config FILE] [--batch-size N] [--runner R] [--dask-address A]
-                [--workers N] [--api-url URL]
+                [--workers N] [--lake URL] [--api-url URL]
         -> serve(sources, warehouse, cron, interval, config_path=..., batch_size=...,
-                 runner=..., dask_address=..., workers=..., api_url=...)
+                 runner=..., dask_address=..., workers=..., lake=..., api_url=...)
+    (`lake` needs the lake-on-object-storage patch to flows/ingest.py; None works today)
 
 Sources and a schedule may also come from the config file's `serve:` section (see
 `schedule_from_config`); command-line values win.
@@ -211,6 +212,7 @@ def build_runner(sources: Sequence[str], warehouse: str, *, cron: str | None = N
                  interval: int | None = None, config_path: str | None = None,
                  batch_size: int | None = None, runner: str = "local",
                  dask_address: str | None = None, workers: int | None = None,
+                 lake: str | None = None,
                  pause_on_shutdown: bool = True) -> tuple[Any, list[str]]:
     """A Prefect Runner holding one deployment per source, and the deployment names.
 
@@ -232,11 +234,13 @@ def build_runner(sources: Sequence[str], warehouse: str, *, cron: str | None = N
     for source in sources:
         source = _normalise_source(source)
         name = deployment_name(source)
+        parameters = {"source": source, "warehouse": warehouse, "batch_size": batch_size,
+                      "config_path": config_path, "progress": "log",
+                      "max_in_flight": max(2, config.workers + 1)}
+        if lake:
+            parameters["lake"] = lake
         prefect_runner.add_flow(
-            served, name=name, cron=cron, interval=interval,
-            parameters={"source": source, "warehouse": warehouse, "batch_size": batch_size,
-                        "config_path": config_path, "progress": "log",
-                        "max_in_flight": max(2, config.workers + 1)},
+            served, name=name, cron=cron, interval=interval, parameters=parameters,
             description=f"warta ingest of {source} into {warehouse}",
             tags=["warta"], enforce_parameter_schema=False)
         names.append(f"{ingest_flow.name}/{name}")
@@ -247,7 +251,7 @@ def serve(sources: list[str], warehouse: str, cron: str | None = None,
           interval: int | None = None, *, config_path: str | None = None,
           batch_size: int | None = None, runner: str = "local",
           dask_address: str | None = None, workers: int | None = None,
-          api_url: str | None = None, timeout: float = 5.0) -> None:
+          lake: str | None = None, api_url: str | None = None, timeout: float = 5.0) -> None:
     """`warta serve`: register the deployments and run their scheduled runs until stopped.
 
     Fails fast (ScheduleError, ServerUnreachable, SourceError) instead of hanging."""
@@ -267,7 +271,7 @@ def serve(sources: list[str], warehouse: str, cron: str | None = None,
         prefect_runner, names = build_runner(
             spec.sources, warehouse, cron=spec.cron, interval=spec.interval,
             config_path=config_path, batch_size=batch_size, runner=runner,
-            dask_address=dask_address, workers=workers)
+            dask_address=dask_address, workers=workers, lake=lake)
         when = f"cron {spec.cron!r}" if spec.cron else f"every {spec.interval} s"
         print(f"warta serve: {len(names)} deployment(s) {when} on {url}: {', '.join(names)}; "
               "Ctrl-C stops serving and pauses the schedules", file=sys.stderr, flush=True)
@@ -296,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sv.add_argument("--runner", choices=("local", "processes", "dask"), default="local")
     sv.add_argument("--dask-address")
     sv.add_argument("--workers", type=int)
+    sv.add_argument("--lake")
     sv.add_argument("--api-url")
     args = parser.parse_args(argv)
     if args.command == "server":
@@ -303,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         serve(args.sources, args.warehouse, args.cron, args.interval, config_path=args.config,
               batch_size=args.batch_size, runner=args.runner, dask_address=args.dask_address,
-              workers=args.workers, api_url=args.api_url)
+              workers=args.workers, lake=args.lake, api_url=args.api_url)
     except (ScheduleError, ServerUnreachable, ValueError) as exc:
         print(f"warta: error: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ScheduleError) else 1
