@@ -38,6 +38,7 @@ _CP1252_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u
                 "\u20ac\u2122")
 _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u0080-\u009f\ufffd]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
                                     normalization="NFC")
 _SNIFF_BYTES = 64 * 1024
@@ -61,15 +62,30 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             raise Rejected(RejectReason.BINARY, "NUL bytes in content")
         return _decode_with(data, utf16, with_bom=False)
     try:
-        return _checked(data.decode("utf-8")), "utf-8"
+        return _checked(_decode_truncated(data, "utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
     return _decode_legacy(data)
 
 
+def _decode_truncated(data: bytes, encoding: str) -> str:
+    """Decode; a file cut inside its last character loses that character, not its encoding.
+
+    Truncated downloads are common: without this, UTF-8 text whose last multi-byte
+    character is cut would fall through to cp1252 and come out as mojibake.
+    """
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        cut = exc.reason in ("unexpected end of data", "truncated data")
+        if cut and exc.end == len(data) and len(data) - exc.start < 4:
+            return data[:exc.start].decode(encoding)
+        raise
+
+
 def _decode_with(data: bytes, encoding: str, with_bom: bool) -> tuple[str, str]:
     try:
-        text = data.decode(encoding)
+        text = _decode_truncated(data, encoding)
     except UnicodeDecodeError as exc:
         raise Rejected(RejectReason.UNDECODABLE, f"invalid {encoding}: {exc.reason}") from exc
     name = f"{encoding}-bom" if with_bom else encoding
@@ -113,9 +129,21 @@ def _checked(text: str) -> str:
 
 
 def normalize_text(text: str) -> str:
-    """Repair mojibake and normalise to NFC; cheap for the common all-ASCII case."""
+    """Repair mojibake and normalise to NFC; cheap for the common all-ASCII case.
+
+    The result is always storable: no lone surrogates (JSON's "\\ud800" escapes make
+    them; they cannot be encoded as UTF-8) and no NUL or other C0 control characters.
+    """
     if _MOJIBAKE_HINT.search(text):
-        text = ftfy.fix_text(text, config=_FTFY_CONFIG)
+        text = ftfy.fix_text(text, config=_FTFY_CONFIG)  # also repairs surrogates
     else:
         text = _CONTROL.sub("", text)
+    text = fix_surrogates(text)
     return unicodedata.normalize("NFC", text)
+
+
+def fix_surrogates(text: str) -> str:
+    """Pair surrogates that form a character, replace lone ones with U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")

@@ -1,13 +1,39 @@
-"""Where raw files come from: a folder, one file, or any fsspec URL."""
+"""Where raw files come from: a folder, one file, or any fsspec URL.
+
+A local folder is walked here, not by fsspec, because the file system is input too:
+
+- symlinks are skipped unless `follow_symlinks`; followed links never loop (every real
+  directory is entered once, which also stops bind-mount cycles);
+- files that are not regular files (FIFOs, sockets, devices) are listed, so that they
+  show up as `unreadable` rejects, but never opened in a way that could block;
+- a folder that cannot be listed is listed itself, so it too becomes an `unreadable`
+  reject (and stays out of the ledger) instead of silently hiding its files;
+- a file that vanishes between listing and reading is an `unreadable` reject;
+- a file that changes while being read is an `unreadable` reject (read again next run);
+- a name that is not valid UTF-8 gets a stable, reversible, storable uri: the path as a
+  `file://` URL with percent-escaped bytes (plain paths stay plain); its relpath has
+  only the undecodable bytes escaped (`%FF`).
+"""
 
 from __future__ import annotations
 
+import math
+import os
 import posixpath
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 import fsspec
 from fsspec.core import url_to_fs
+
+from transforms.rejects import Rejected, RejectReason
+
+FILE_URL_PREFIX = "file://"
+_READ_CHUNK = 1 << 20
+# datetime.fromtimestamp accepts years 1..9999; a hostile mtime outside that is dropped.
+_MIN_MTIME, _MAX_MTIME = -62135596800.0, 253402300799.0
 
 
 class SourceError(ValueError):
@@ -28,11 +54,17 @@ def _mtime(info: dict) -> float | None:
         if value is None:
             continue
         if hasattr(value, "timestamp"):
-            return float(value.timestamp())
+            return _sane_mtime(float(value.timestamp()))
         try:
-            return float(value)
+            return _sane_mtime(float(value))
         except (TypeError, ValueError):
             continue
+    return None
+
+
+def _sane_mtime(value: float) -> float | None:
+    if math.isfinite(value) and _MIN_MTIME <= value <= _MAX_MTIME:
+        return value
     return None
 
 
@@ -40,18 +72,70 @@ def _is_hidden(relpath: str) -> bool:
     return any(part.startswith(".") for part in relpath.split("/"))
 
 
+def _has_surrogates(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def local_uri(path: str) -> str:
+    """The storable uri of a local path: itself, or a percent-escaped file:// URL."""
+    if not _has_surrogates(path):
+        return path
+    return FILE_URL_PREFIX + quote_from_bytes(os.fsencode(path), safe="/")
+
+
+def local_relpath(relpath: str) -> str:
+    """A storable relpath: undecodable name bytes shown as %XX, the rest unchanged."""
+    if not _has_surrogates(relpath):
+        return relpath
+    return _escape_undecodable(os.fsencode(relpath))
+
+
+def _escape_undecodable(raw: bytes) -> str:
+    out: list[str] = []
+    pos = 0
+    while pos < len(raw):
+        try:
+            out.append(raw[pos:].decode("utf-8"))
+            break
+        except UnicodeDecodeError as exc:
+            out.append(raw[pos:pos + exc.start].decode("utf-8"))
+            out.extend(f"%{b:02X}" for b in raw[pos + exc.start:pos + exc.end])
+            pos += exc.end
+    return "".join(out)
+
+
+def uri_to_local_path(uri: str) -> str | None:
+    """The OS path of a local uri (as list_source makes them), or None for other URLs."""
+    if uri.startswith(FILE_URL_PREFIX):
+        return os.fsdecode(unquote_to_bytes(uri[len(FILE_URL_PREFIX):]))
+    if uri.startswith("/"):
+        return uri
+    return None
+
+
 def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFile]:
     """Files under `source` in a stable (sorted) order; hidden files and folders are skipped."""
     try:
         fs, root = url_to_fs(source)
+        protocol = fs.protocol[0] if isinstance(fs.protocol, tuple) else fs.protocol
+        if protocol in ("file", "local"):
+            yield from _list_local(root, follow_symlinks)
+            return
         exists = fs.exists(root)
+    except SourceError:
+        raise
     except Exception as exc:  # backends raise their own kinds for bad URLs
         raise SourceError(f"cannot open source {source}: {exc}") from exc
     if not exists:
         raise SourceError(f"source not found: {source}")
-    protocol = fs.protocol[0] if isinstance(fs.protocol, tuple) else fs.protocol
+
     def to_uri(path: str) -> str:
-        return path if protocol in ("file", "local") else f"{protocol}://{path}"
+        return f"{protocol}://{path}"
+
     if not fs.isdir(root):
         info = fs.info(root)
         yield SourceFile(to_uri(info["name"]), posixpath.basename(info["name"]),
@@ -69,6 +153,124 @@ def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFi
         yield SourceFile(to_uri(path), relpath, int(info.get("size") or 0), _mtime(info))
 
 
-def read_file_bytes(uri: str) -> bytes:
-    with fsspec.open(uri, "rb") as handle:
-        return handle.read()
+def _list_local(root: str, follow_symlinks: bool) -> Iterator[SourceFile]:
+    try:
+        st = os.stat(root)  # the source itself may be a link: the user named it
+    except FileNotFoundError as exc:
+        raise SourceError(f"source not found: {root}") from exc
+    except OSError as exc:
+        raise SourceError(f"cannot open source {root}: {exc}") from exc
+    if not stat.S_ISDIR(st.st_mode):
+        yield _local_file(root, posixpath.basename(root), st)
+        return
+    found: list[tuple[str, str, os.stat_result | None]] = []
+    _walk(root.rstrip("/") or "/", "", follow_symlinks, {(st.st_dev, st.st_ino)}, found)
+    found.sort(key=lambda item: item[0])
+    for path, relpath, file_st in found:
+        yield _local_file(path, relpath, file_st)
+
+
+def _walk(directory: str, prefix: str, follow: bool, seen: set[tuple[int, int]],
+          found: list[tuple[str, str, os.stat_result | None]]) -> None:
+    """Walk without recursion; `seen` holds the real directories entered.
+
+    Entries are visited in name order and folders reached through a link only after
+    every real folder, so a folder that is both linked and real is always listed under
+    its real path: the same relpaths (and doc_ids) on every run and every machine.
+    """
+    real: list[tuple[str, str]] = [(directory, prefix)]
+    linked: list[tuple[str, str, tuple[int, int]]] = []
+    while real or linked:
+        if real:
+            current, rel = real.pop()
+        else:
+            current, rel, key = linked.pop(0)
+            if key in seen:
+                continue  # a loop, or a second way into a folder already walked
+            seen.add(key)
+        try:
+            with os.scandir(current) as entries:
+                listed = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            if not rel:
+                raise
+            # Listed as a "file": reading it fails, so it becomes an unreadable reject.
+            found.append((current, rel, None))
+            continue
+        subdirs: list[tuple[str, str]] = []
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            path = posixpath.join(current, entry.name)
+            relpath = f"{rel}/{entry.name}" if rel else entry.name
+            is_link = False
+            try:
+                is_link = entry.is_symlink()
+                if is_link and not follow:
+                    continue
+                entry_st = entry.stat(follow_symlinks=True)
+            except FileNotFoundError:
+                if is_link:  # a dangling link someone asked us to follow
+                    found.append((path, relpath, None))
+                continue  # vanished while listing
+            except OSError:
+                found.append((path, relpath, None))  # e.g. a link loop: ELOOP
+                continue
+            if not stat.S_ISDIR(entry_st.st_mode):
+                found.append((path, relpath, entry_st))
+                continue
+            key = (entry_st.st_dev, entry_st.st_ino)
+            if is_link:
+                linked.append((path, relpath, key))
+            elif key not in seen:  # not seen: a bind mount can loop without links
+                seen.add(key)
+                subdirs.append((path, relpath))
+        real.extend(reversed(subdirs))
+
+
+def _local_file(path: str, relpath: str, st: os.stat_result | None) -> SourceFile:
+    size = st.st_size if st is not None and stat.S_ISREG(st.st_mode) else 0
+    mtime = _sane_mtime(st.st_mtime) if st is not None else None
+    return SourceFile(local_uri(path), local_relpath(relpath), int(size), mtime)
+
+
+def read_file_bytes(uri: str, limit: int | None = None) -> bytes:
+    """The bytes of one listed file.
+
+    Raises OSError when the file is gone, is not a regular file (never blocks on a FIFO),
+    or changes while it is read; Rejected(too_large) when more than `limit` bytes arrive.
+    """
+    path = uri_to_local_path(uri)
+    if path is None:
+        with fsspec.open(uri, "rb") as handle:
+            data = handle.read() if limit is None else handle.read(limit + 1)
+        _check_limit(len(data), limit)
+        return data
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        before = os.fstat(fd)
+        if stat.S_ISDIR(before.st_mode):
+            raise IsADirectoryError(f"{uri!r} is a folder that could not be listed")
+        if not stat.S_ISREG(before.st_mode):
+            raise OSError(f"{uri!r} is not a regular file (FIFO, socket or device)")
+        chunks: list[bytes] = []
+        total = 0
+        cap = None if limit is None else limit + 1
+        while cap is None or total < cap:
+            chunk = os.read(fd, _READ_CHUNK if cap is None else min(_READ_CHUNK, cap - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        _check_limit(total, limit)
+        after = os.fstat(fd)
+        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+            raise OSError(f"{uri!r} changed while being read; it will be read again next run")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _check_limit(total: int, limit: int | None) -> None:
+    if limit is not None and total > limit:
+        raise Rejected(RejectReason.TOO_LARGE, f"more than {limit} bytes")
