@@ -153,11 +153,20 @@ def _cumpow(base: int, n: int, step: int = 1) -> np.ndarray:
 _INV_LO = _cumpow(_P_INV, 1 << _LO_BITS)
 
 
+_POW_CACHE_MAX = 1 << 23  # 64 MB: covers chunks of ~8 MB of text; larger ones are not cached
+
+
 def _forward_powers(n: int) -> np.ndarray:
-    """P^i for i < n from a cache that grows by doubling (16 MB covers a 2 MB chunk)."""
-    if len(_pow_table[0]) < n:
-        _pow_table[0] = _cumpow(_P, 1 << max(n - 1, 1).bit_length())
-    return _pow_table[0][:n]
+    """P^i for i < n from a cache that grows by doubling (16 MB covers a 2 MB chunk).
+
+    Thread-safe: a caller only ever slices the table it checked, and the cache only grows.
+    """
+    table = _pow_table[0]
+    if len(table) < n:
+        table = _cumpow(_P, 1 << max(n - 1, 1).bit_length())
+        if len(table) <= _POW_CACHE_MAX and len(table) > len(_pow_table[0]):
+            _pow_table[0] = table
+    return table[:n]
 
 
 _inv_hi_table: list[np.ndarray] = [np.ones(1, dtype=np.uint64)]
@@ -167,9 +176,11 @@ def _inverse_powers(pos: np.ndarray) -> np.ndarray:
     """P^-pos for an array of positions, from two small tables (high and low bits)."""
     hi = pos >> _LO_BITS
     need = int(hi.max()) + 1 if len(hi) else 1
-    if len(_inv_hi_table[0]) < need:
-        _inv_hi_table[0] = _cumpow(_P_INV, 1 << (need - 1).bit_length(), step=1 << _LO_BITS)
     inv_hi = _inv_hi_table[0]
+    if len(inv_hi) < need:
+        inv_hi = _cumpow(_P_INV, 1 << (need - 1).bit_length(), step=1 << _LO_BITS)
+        if len(inv_hi) > len(_inv_hi_table[0]):
+            _inv_hi_table[0] = inv_hi
     with np.errstate(over="ignore"):
         return inv_hi[hi] * _INV_LO[pos & ((1 << _LO_BITS) - 1)]
 

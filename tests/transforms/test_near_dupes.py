@@ -168,3 +168,24 @@ def test_signature_blobs_round_trip() -> None:
     assert np.array_equal(back, signatures_to_matrix(tbl.column("signature"), cfg.num_perm))
     # Variable-size binary (what DuckDB returns for a BLOB column) reads the same.
     assert np.array_equal(signatures_to_matrix(blobs.cast(pa.binary()), cfg.num_perm), back)
+
+
+def test_threads_give_the_same_signatures() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    cfg = NearDupConfig()
+    bodies = [article(i, n_words=50 * (1 + i % 7)) for i in range(40)]
+    ids = [str(i) for i in range(40)]
+    one = signature_table(ids, bodies, cfg)
+    with ThreadPoolExecutor(4) as ex:
+        many = list(ex.map(lambda k: signature_table(ids[k:k + 5], bodies[k:k + 5], cfg),
+                           range(0, 40, 5)))
+    assert pa.concat_tables(many).equals(one)
+
+
+def test_huge_document_is_hashed_like_a_small_one() -> None:
+    words_ = " ".join(f"w{i}" for i in range(400_000))  # ~3 MB in one document
+    h_big, off = token_hashes([words_])
+    h_small, _ = token_hashes([" ".join(f"w{i}" for i in range(399_990, 400_000))])
+    assert off[-1] == 400_000
+    assert np.array_equal(h_big[-10:], h_small)
