@@ -1,13 +1,25 @@
 """Tokens with offsets and CRF token features (word shape, affixes, neighbours, gazetteers).
 
-Features that depend only on a word are computed once per distinct word and cached together
-with their neighbour-prefixed copies, so a token's feature list is a few list concatenations:
-that keeps tagging fast enough for batch use.
+Every feature of a token is one of:
+
+* a feature of its own word type (`word_features` + `own_features`), slot 0;
+* a word-type feature of the neighbour at offset k (`OFFSETS`), written ``"{k:+d}:{feature}"``,
+  or ``"{k:+d}:PAD"`` when the neighbour lies outside the sentence;
+* ``"ca={previous word}"`` when the token is capitalised and not sentence-initial;
+* ``"cp={pattern}"``, the capitalisation pattern of the five tokens i-2..i+2.
+
+Because every feature depends on one word type (at a fixed offset) or on the small
+capitalisation pattern, the weights of a trained model can be summed once per word type and
+slot (see `transforms.entities.decoder`): tagging a document is then a few array gathers
+instead of building thousands of feature strings. `sentence_features` writes the same features
+as strings for training with python-crfsuite.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
 
 from transforms.entities.countries import country_names
 from transforms.entities.gazetteer import (
@@ -18,14 +30,21 @@ from transforms.entities.gazetteer import (
     PLACE_HEADS,
     PLACES,
 )
-from transforms.entities.gazetteer import words as wordset
 
-__all__ = ["tokenize", "sentence_features", "TOKEN"]
+__all__ = [
+    "tokenize",
+    "sentence_features",
+    "word_features",
+    "own_features",
+    "cap_pattern",
+    "is_cap",
+    "OFFSETS",
+    "TOKEN",
+]
 
 TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|\w+(?:[-'’&]\w+)*|[^\w\s]")
-_CACHE: dict[str, tuple[list[str], ...]] = {}
-_CACHE_LIMIT = 300_000
-_OFFSETS = (-2, -1, 1, 2)
+OFFSETS = (-2, -1, 1, 2)
+CLUSTERS_PATH = Path(__file__).resolve().parent.parent / "models" / "word_clusters.tsv"
 
 
 def tokenize(text: str) -> list[tuple[str, int, int]]:
@@ -33,15 +52,39 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
+_UPPER = re.compile(r"[A-Z]")
+_LOWER = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
+_REPEAT = re.compile(r"(.)\1{2,}")
+
+
 def _shape(word: str) -> str:
-    shape = re.sub(r"[A-Z]", "X", word)
-    shape = re.sub(r"[a-z]", "x", shape)
-    shape = re.sub(r"\d", "d", shape)
-    return re.sub(r"(.)\1{2,}", r"\1\1", shape)
+    shape = _UPPER.sub("X", word)
+    shape = _LOWER.sub("x", shape)
+    shape = _DIGIT.sub("d", shape)
+    return _REPEAT.sub(r"\1\1", shape)
 
 
-def _word_features(word: str) -> list[str]:
-    """Features of a word alone; also used, prefixed, for its neighbours."""
+@lru_cache(maxsize=1)
+def clusters() -> dict[str, str]:
+    """Word -> distributional cluster id (lower-cased words), if the cluster file ships."""
+    if not CLUSTERS_PATH.exists():
+        return {}
+    out = {}
+    with open(CLUSTERS_PATH, encoding="utf-8") as fh:
+        for line in fh:
+            word, _, cid = line.rstrip("\n").partition("\t")
+            if cid:
+                out[word] = cid
+    return out
+
+
+def is_cap(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def word_features(word: str) -> list[str]:
+    """Features of a word type alone; also used, prefixed, for its neighbours."""
     low = word.lower()
     feats = [f"w={low}", f"sh={_shape(word)}"]
     if word[:1].isupper():
@@ -64,10 +107,17 @@ def _word_features(word: str) -> list[str]:
         feats.append("g:place")
     if low in country_names():
         feats.append("g:country")
+    cid = clusters().get(low)
+    if cid is not None:
+        for n in (4, 8, 12):
+            if len(cid) >= n:
+                feats.append(f"c{n}={cid[:n]}")
+        feats.append(f"c={cid}")
     return feats
 
 
-def _own_features(word: str) -> list[str]:
+def own_features(word: str) -> list[str]:
+    """Features only of the token itself (affixes, length): not copied to neighbours."""
     low = word.lower()
     feats = [
         "bias",
@@ -84,73 +134,31 @@ def _own_features(word: str) -> list[str]:
     return feats
 
 
-def _entry(word: str) -> tuple[list[str], ...]:
-    """(own features, then the word features prefixed for offsets -2, -1, +1, +2)."""
-    hit = _CACHE.get(word)
-    if hit is not None:
-        return hit
-    base = _word_features(word)
-    own = base + _own_features(word)
-    shifted = tuple([f"{off:+d}:{f}" for f in base] for off in _OFFSETS)
-    if len(_CACHE) > _CACHE_LIMIT:
-        _CACHE.clear()
-    entry = (own, *shifted)
-    _CACHE[word] = entry
-    return entry
-
-
-_PARTICLES = wordset("bin binti van der de al el da di von")
-
-
-def _cap_runs(words: list[str]) -> list[str]:
-    """Position of each word in its run of capitalised words: B/I/E/S, or O (helps boundaries)."""
-    caps = [
-        w[:1].isupper() or (w in _PARTICLES and 0 < i < len(words) - 1) for i, w in enumerate(words)
-    ]
-    out = ["O"] * len(words)
-    i = 0
-    while i < len(words):
-        if not caps[i] or words[i] in _PARTICLES:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(words) and caps[j + 1]:
-            j += 1
-        while j > i and words[j] in _PARTICLES:
-            j -= 1
-        if i == j:
-            out[i] = "S"
-        else:
-            out[i] = "B"
-            out[j] = "E"
-            for k in range(i + 1, j):
-                out[k] = "I"
-        out[i] = f"{out[i]}{min(j - i + 1, 4)}"
-        i = j + 1
-    return out
+def cap_pattern(caps: list[int]) -> int:
+    """Base-3 code of five capitalisation states (0 lower, 1 capitalised, 2 outside)."""
+    code = 0
+    for c in caps:
+        code = code * 3 + c
+    return code
 
 
 def sentence_features(words: list[str]) -> list[list[str]]:
-    """CRF feature lists for one sentence of words."""
-    entries = [_entry(w) for w in words]
-    runs = _cap_runs(words)
+    """CRF feature strings for one sentence of words (training; tagging uses the decoder)."""
     n = len(words)
+    base = [word_features(w) for w in words]
+    caps = [1 if is_cap(w) else 0 for w in words]
     out: list[list[str]] = []
     for i in range(n):
-        feats = list(entries[i][0])
-        feats.append(f"run={runs[i]}")
-        if i == 0:
-            feats.append("BOS")
-        elif words[i][:1].isupper():
-            feats.append("cap_inside")
-            feats.append(f"cap_after={words[i - 1].lower()}")
-        if i == n - 1:
-            feats.append("EOS")
-        for k, off in enumerate(_OFFSETS, start=1):
-            j = i + off
+        feats = own_features(words[i]) + base[i]
+        for k in OFFSETS:
+            j = i + k
             if 0 <= j < n:
-                feats.extend(entries[j][k])
-        if i > 0:
-            feats.append(f"bi={words[i - 1].lower()}|{words[i].lower()}")
+                feats.extend(f"{k:+d}:{f}" for f in base[j])
+            else:
+                feats.append(f"{k:+d}:PAD")
+        if i > 0 and caps[i]:
+            feats.append(f"ca={words[i - 1].lower()}")
+        window = [caps[j] if 0 <= j < n else 2 for j in range(i - 2, i + 3)]
+        feats.append(f"cp={cap_pattern(window)}")
         out.append(feats)
     return out

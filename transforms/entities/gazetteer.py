@@ -10,6 +10,7 @@ __all__ = [
     "PLACE_CUES",
     "PLACES",
     "ORG_ACRONYMS",
+    "INSIDE_WORDS",
 ]
 
 
@@ -78,4 +79,17 @@ ORG_ACRONYMS = _set(
     """kpk kpu bawaslu dpr dpd mpr dprd bpk bpbd bnpb bmkg bps ojk bi bumn pln pertamina kai
     tni polri pbb nato who imf asean opec fifa uefa pssi koni nu muhammadiyah pdip pdi-p pks
     pkb ppp gerindra golkar nasdem demokrat pan psi perindo hanura bnn bpom kkp kemlu"""
+)
+
+# Lower-case words and punctuation that occur inside names next to a capitalised word
+# ("desa Sukamaju", "Universitas Gadjah Mada", "Bank of America", "Al-Azhar", "Jalan ... 5").
+INSIDE_WORDS = _set(
+    """desa kecamatan kelurahan kota kabupaten provinsi jalan jl dusun kampung pulau sungai
+    gunung pantai danau gedung negeri kementerian partai tim pemerintah kantor utara barat
+    selatan timur tengah raya udara luar dalam besar dan of and the for de al el von van der
+    den bin binti da del la le du des di y - ' ’ & / ."""
+) | PLACE_HEADS | ORG_HEADS | _set(
+    """hotel lapangan stasiun distrik komplek kompleks gletser bandara pasar restoran kafe
+    apartemen perumahan mal plaza menara jembatan tol bukit lembah hutan kebun wisata
+    museum benteng kerajaan kesultanan suku bangsa klub grup band"""
 )

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import threading
+from itertools import chain
 from pathlib import Path
 
-import pycrfsuite
+import numpy as np
 
 from transforms.entities.countries import country_code
-from transforms.entities.features import sentence_features, tokenize
+from transforms.entities.decoder import FLAG_CAP, FLAG_CLOSER, FLAG_END, Decoder
+from transforms.entities.features import TOKEN
 from transforms.entities.gazetteer import PERSON_TITLES, PLACES
 from transforms.entities.gazetteer import words as wordset
 from transforms.entities.iob import read_iob, score_spans, spans
@@ -21,108 +23,144 @@ from transforms.entities.iob import read_iob, score_spans, spans
 __all__ = ["MODEL_PATH", "use_model", "tag_words", "extract_entities", "score_iob_file"]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "ner_crf.crfsuite"
-_MAX_SENTENCE = 120
 _lock = threading.Lock()
-_state: dict[str, object] = {"path": MODEL_PATH, "tagger": None}
-_SENT_END = {".", "!", "?"}
-_CLOSERS = {'"', "”", "’", "'", ")"}
+_state: dict[str, object] = {"path": MODEL_PATH, "decoder": None}
+# A token (and the whitespace before it): offsets come from the cumulative lengths.
+_TOKEN_WS = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
 
 
 def use_model(path: str | Path) -> None:
     """Point the extractor at another model file (for training and experiments)."""
     with _lock:
         _state["path"] = Path(path)
-        _state["tagger"] = None
+        _state["decoder"] = None
 
 
-def _tagger() -> pycrfsuite.Tagger:
-    tagger = _state["tagger"]
-    if tagger is None:
+def _decoder() -> Decoder:
+    dec = _state["decoder"]
+    if dec is None:
         with _lock:
-            if _state["tagger"] is None:
-                t = pycrfsuite.Tagger()
-                t.open(str(_state["path"]))
-                _state["tagger"] = t
-            tagger = _state["tagger"]
-    return tagger  # type: ignore[return-value]
+            if _state["decoder"] is None:
+                _state["decoder"] = Decoder(_state["path"])  # type: ignore[arg-type]
+            dec = _state["decoder"]
+    return dec  # type: ignore[return-value]
 
 
 def tag_words(words: list[str]) -> list[str]:
     """IOB tags (B-person, I-location, ...) for one sentence of words."""
-    if not words:
-        return []
-    return list(_tagger().tag(sentence_features(words)))
+    return _decoder().tag(words) if words else []
 
 
-def _sentences(tokens: list[tuple[str, int, int]], text: str) -> list[list[tuple[str, int, int]]]:
-    """Split tokens at sentence ends and paragraph breaks; cap very long runs."""
-    out: list[list[tuple[str, int, int]]] = []
-    cur: list[tuple[str, int, int]] = []
-    for i, tok in enumerate(tokens):
-        if cur and "\n" in text[cur[-1][2] : tok[1]]:
-            out.append(cur)
-            cur = []
-        cur.append(tok)
-        nxt = tokens[i + 1][0] if i + 1 < len(tokens) else ""
-        ends = tok[0] in _SENT_END and (not nxt or nxt[:1].isupper() or nxt in _CLOSERS)
-        if ends and nxt not in _CLOSERS or len(cur) >= _MAX_SENTENCE:
-            out.append(cur)
-            cur = []
-    if cur:
-        out.append(cur)
-    return out
+class _Doc:
+    """Tokens of a text as parallel lists, with type ids and flags from the decoder."""
+
+    __slots__ = ("text", "words", "starts", "ends", "ids", "flags", "sent_start")
+
+    def __init__(self, text: str, words: list[str], starts: list[int], ends: list[int]) -> None:
+        self.text, self.words, self.starts, self.ends = text, words, starts, ends
+        dec = _decoder()
+        self.ids = dec.ids(words)
+        self.flags = dec.flags(self.ids)
+        self.sent_start = np.zeros(len(words), dtype=bool)
+
+    @classmethod
+    def of_body(cls, body: str) -> _Doc:
+        pairs = _TOKEN_WS.findall(body)
+        n = len(pairs)
+        lens = np.fromiter(map(len, chain.from_iterable(pairs)), dtype=np.int64, count=2 * n)
+        ends = np.cumsum(lens)[1::2]
+        starts = ends - lens[1::2]
+        doc = cls(body, [t for _, t in pairs], starts.tolist(), ends.tolist())
+        if not n:
+            return doc
+        ss = doc.sent_start
+        ss[0] = True
+        breaks = [m.end() for m in _NEWLINES.finditer(body)]
+        if breaks:
+            idx = np.searchsorted(starts, breaks)
+            ss[idx[idx < n]] = True
+        caps = (doc.flags & FLAG_CAP) > 0
+        end = (doc.flags & FLAG_END) > 0
+        closer = (doc.flags & FLAG_CLOSER) > 0
+        ss[1:] |= end[:-1] & caps[1:]
+        ss[2:] |= end[:-2] & closer[1:-1] & caps[2:]
+        return doc
+
+    @classmethod
+    def of_words(cls, words: list[str]) -> _Doc:
+        starts, pos = [], 0
+        for w in words:
+            starts.append(pos)
+            pos += len(w) + 1
+        doc = cls(
+            " ".join(words), words, starts, [s + len(w) for s, w in zip(starts, words, strict=True)]
+        )
+        if words:
+            doc.sent_start[0] = True
+        return doc
+
+    def caps(self) -> list[int]:
+        return np.flatnonzero(self.flags & FLAG_CAP).tolist()
+
+
+_NEWLINES = re.compile(r"\n\s*")
+
+
+def _entities(doc: _Doc) -> list[dict]:
+    text, starts, ends = doc.text, doc.starts, doc.ends
+    ents = []
+    for a, b, kind in _decoder().decode(doc.ids, doc.sent_start):
+        s, e = starts[a], ends[b - 1]
+        ents.append({"kind": kind, "text": text[s:e], "start": s, "end": e})
+    if RULES["split"]:
+        ents = _split_title_place(ents, text)
+    caps = doc.caps()
+    ents = _title_place_name(ents, doc, caps)
+    if RULES["countries"]:
+        ents = _add_countries(ents, doc, caps)
+    return _propagate(ents, doc, caps) if RULES["propagate"] else ents
 
 
 def _raw_entities(body: str) -> list[dict]:
-    tokens = tokenize(body)
-    ents: list[dict] = []
-    for sent in _sentences(tokens, body):
-        tags = tag_words([t[0] for t in sent])
-        for start, end, kind in sorted(spans(tags)):
-            s, e = sent[start][1], sent[end - 1][2]
-            ents.append({"kind": kind, "text": body[s:e], "start": s, "end": e})
-    ents = _split_title_place(ents, body)
-    ents = _title_place_name(ents, tokens, body)
-    if RULES["countries"]:
-        ents = _add_countries(ents, tokens, body)
-    return _propagate(ents, tokens, body) if RULES["propagate"] else ents
+    return _entities(_Doc.of_body(body))
 
 
-RULES = {"countries": True, "propagate": True}
+RULES = {"countries": True, "propagate": True, "split": True}
 # Words after which a country name is a place, not an adjective ("turis Tiongkok").
 _COUNTRY_CUES = wordset("di ke dari negara negeri kunjungan menuju asal wilayah perbatasan")
 
 
-def _add_countries(ents: list[dict], tokens: list[tuple[str, int, int]], body: str) -> list[dict]:
-    """Country names the model missed ('AS', 'Amerika Serikat', 'Rusia') are locations."""
-    covered = bytearray(len(body) + 1)
+def _covered(ents: list[dict], size: int) -> bytearray:
+    covered = bytearray(size + 1)
     for ent in ents:
         covered[ent["start"] : ent["end"]] = b"\x01" * (ent["end"] - ent["start"])
+    return covered
+
+
+def _add_countries(ents: list[dict], doc: _Doc, caps: list[int]) -> list[dict]:
+    """Country names the model missed ('AS', 'Amerika Serikat', 'Rusia') are locations."""
+    body, words, starts, ends = doc.text, doc.words, doc.starts, doc.ends
+    covered = _covered(ents, len(body))
     added = []
-    i = 0
-    while i < len(tokens):
-        word, s, _ = tokens[i]
-        if not word[:1].isupper() or covered[s]:
-            i += 1
+    n = len(words)
+    skip_to = -1
+    for i in caps:
+        s = starts[i]
+        if i < skip_to or covered[s] or not i:
+            continue
+        prev = words[i - 1].lower()
+        if prev not in _COUNTRY_CUES and prev not in PERSON_TITLES:
             continue
         for k in (3, 2, 1):
-            if i + k > len(tokens):
+            if i + k > n:
                 continue
-            e = tokens[i + k - 1][2]
+            e = ends[i + k - 1]
             text = body[s:e]
-            prev = tokens[i - 1][0].lower() if i else ""
-            cued = prev in _COUNTRY_CUES or prev in PERSON_TITLES
-            if (
-                cued
-                and " ".join(text.split()) == text
-                and country_code(text)
-                and not any(covered[s:e])
-            ):
+            if " ".join(text.split()) == text and country_code(text) and not any(covered[s:e]):
                 added.append({"kind": "location", "text": text, "start": s, "end": e})
-                i += k - 1
+                skip_to = i + k
                 break
-        i += 1
-    return sorted(ents + added, key=lambda x: x["start"])
+    return sorted(ents + added, key=lambda x: x["start"]) if added else ents
 
 
 _DIRECTIONS = wordset("barat timur utara selatan tengah raya")
@@ -150,46 +188,31 @@ _OFFICES = wordset(
 )
 
 
-def _title_place_name(
-    ents: list[dict], tokens: list[tuple[str, int, int]], body: str
-) -> list[dict]:
+def _title_place_name(ents: list[dict], doc: _Doc, caps: list[int]) -> list[dict]:
     """'Gubernur Jawa Barat Dedi Mulyadi' the model missed: office, place, then a name."""
-    covered = bytearray(len(body) + 1)
-    for ent in ents:
-        covered[ent["start"] : ent["end"]] = b"\x01" * (ent["end"] - ent["start"])
+    body, words, starts, ends = doc.text, doc.words, doc.starts, doc.ends
+    covered = None
     added: list[dict] = []
-    for i, (word, _, _) in enumerate(tokens[:-2]):
-        if word.lower() not in _OFFICES:
+    n = len(words)
+    capset = set(caps)
+    for c in caps:
+        i = c - 1
+        if i < 0 or i >= n - 2 or words[i].lower() not in _OFFICES:
             continue
+        if covered is None:
+            covered = _covered(ents, len(body))
         j = i + 1
-        while (
-            j < len(tokens)
-            and j - i <= 6
-            and tokens[j][0][:1].isupper()
-            and not covered[tokens[j][1]]
-        ):
+        while j < n and j - i <= 6 and j in capset and not covered[starts[j]]:
             j += 1
-        run = tokens[i + 1 : j]
-        k = _place_prefix([t[0] for t in run]) if len(run) >= 2 else 0
+        run = list(range(i + 1, j))
+        k = _place_prefix([words[t] for t in run]) if len(run) >= 2 else 0
         if not k or j - i - 1 - k > 3:
             continue
         head, tail = run[:k], run[k:]
-        added.append(
-            {
-                "kind": "location",
-                "text": body[head[0][1] : head[-1][2]],
-                "start": head[0][1],
-                "end": head[-1][2],
-            }
-        )
-        added.append(
-            {
-                "kind": "person",
-                "text": body[tail[0][1] : tail[-1][2]],
-                "start": tail[0][1],
-                "end": tail[-1][2],
-            }
-        )
+        s, e = starts[head[0]], ends[head[-1]]
+        added.append({"kind": "location", "text": body[s:e], "start": s, "end": e})
+        s, e = starts[tail[0]], ends[tail[-1]]
+        added.append({"kind": "person", "text": body[s:e], "start": s, "end": e})
     return sorted(ents + added, key=lambda x: x["start"]) if added else ents
 
 
@@ -225,16 +248,12 @@ def _split_title_place(ents: list[dict], body: str) -> list[dict]:
     return out
 
 
-def _propagate(ents: list[dict], tokens: list[tuple[str, int, int]], body: str) -> list[dict]:
+def _propagate(ents: list[dict], doc: _Doc, caps: list[int]) -> list[dict]:
     """One sense per document: untagged repeats of a tagged name, and lone surnames, count too.
 
     "Putin" alone in a sentence the model missed is a person when the story named
     "Vladimir Putin"; a place or organisation tagged once is the same kind elsewhere.
     """
-    covered = [False] * (len(body) + 1)
-    for ent in ents:
-        for i in range(ent["start"], ent["end"]):
-            covered[i] = True
     lookup: dict[str, str] = {}
     for ent in ents:
         words = ent["text"].split()
@@ -244,12 +263,16 @@ def _propagate(ents: list[dict], tokens: list[tuple[str, int, int]], body: str) 
                     lookup.setdefault(w, "person")
         if len(words) == 1 and ent["text"][:1].isupper() and len(ent["text"]) > 2:
             lookup.setdefault(ent["text"], ent["kind"])
+    if not lookup:
+        return ents
+    covered = _covered(ents, len(doc.text))
     added = []
-    for word, s, e in tokens:
-        kind = lookup.get(word)
-        if kind and not covered[s]:
-            added.append({"kind": kind, "text": word, "start": s, "end": e})
-    return sorted(ents + added, key=lambda x: x["start"])
+    words, starts, ends = doc.words, doc.starts, doc.ends
+    for i in caps:
+        kind = lookup.get(words[i])
+        if kind and not covered[starts[i]]:
+            added.append({"kind": kind, "text": words[i], "start": starts[i], "end": ends[i]})
+    return sorted(ents + added, key=lambda x: x["start"]) if added else ents
 
 
 _NOT_NAMES = wordset("Bin Binti Van Der Al El De Da Di Haji Hajjah Raden Mas")
@@ -303,37 +326,14 @@ def extract_entities(body: str) -> list[dict]:
 
 def _token_spans(words: list[str]) -> set[tuple[int, int, str]]:
     """Run the full extractor (model + rules) on a pre-tokenised sentence; token-index spans."""
-    starts, pos = [], 0
-    for w in words:
-        starts.append(pos)
-        pos += len(w) + 1
-    text = " ".join(words)
-    index = {s: i for i, s in enumerate(starts)}
-    ends = {s + len(w): i for i, (s, w) in enumerate(zip(starts, words, strict=True))}
+    doc = _Doc.of_words(words)
+    index = {s: i for i, s in enumerate(doc.starts)}
+    ends = {e: i for i, e in enumerate(doc.ends)}
     out = set()
-    for ent in _raw_entities_tokens(words, starts, text):
+    for ent in _entities(doc):
         if ent["start"] in index and ent["end"] in ends:
             out.add((index[ent["start"]], ends[ent["end"]] + 1, ent["kind"]))
     return out
-
-
-def _raw_entities_tokens(words: list[str], starts: list[int], text: str) -> list[dict]:
-    tokens = [(w, s, s + len(w)) for w, s in zip(words, starts, strict=True)]
-    tags = tag_words(words)
-    ents = [
-        {
-            "kind": k,
-            "text": text[tokens[a][1] : tokens[b - 1][2]],
-            "start": tokens[a][1],
-            "end": tokens[b - 1][2],
-        }
-        for a, b, k in sorted(spans(tags))
-    ]
-    ents = _split_title_place(ents, text) if RULES.get("split", True) else ents
-    ents = _title_place_name(ents, tokens, text)
-    if RULES["countries"]:
-        ents = _add_countries(ents, tokens, text)
-    return _propagate(ents, tokens, text) if RULES["propagate"] else ents
 
 
 def score_iob_file(path: str | Path) -> dict:

@@ -1,0 +1,306 @@
+"""Fast exact Viterbi decoding of the shipped CRF, with weights summed per word type.
+
+The CRF's features (see `transforms.entities.features`) each depend on one word type at a fixed
+offset, on the previous word of a capitalised token, or on a five-token capitalisation pattern.
+A token's emission score is therefore a sum of a few per-type vectors, computed once per
+distinct word and cached (`_tab`), gathered for a whole document with numpy.
+
+Decoding is exact: a token whose O score beats every other label by more than any transition
+could make up for (`_need`) is O on some best path whatever its neighbours are, so the
+sequence falls apart at such tokens and only the short stretches between them (mostly around
+capitalised words) go through the Python Viterbi. `tests/transforms/test_entities_decoder.py`
+checks the result against python-crfsuite's own tagger.
+"""
+
+from __future__ import annotations
+
+from itertools import chain
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+
+from transforms.entities.features import OFFSETS, own_features, word_features
+from transforms.entities.gazetteer import INSIDE_WORDS
+
+__all__ = ["Decoder", "FLAG_CAP", "FLAG_END", "FLAG_CLOSER"]
+
+FLAG_CAP, FLAG_END, FLAG_CLOSER, FLAG_INSIDE, FLAG_UPPER = 1, 2, 4, 8, 16
+_SENT_END = {".", "!", "?"}
+_CLOSERS = {'"', "”", "’", "'", ")"}
+_PAD = 0
+_MAX_TYPES = 300_000
+
+
+def _type_flags(word: str) -> int:
+    flags = FLAG_CAP if word[:1].isupper() else 0
+    if word in _SENT_END:
+        flags |= FLAG_END
+    if word in _CLOSERS:
+        flags |= FLAG_CLOSER
+    if word.lower() in INSIDE_WORDS or word.isdigit():
+        flags |= FLAG_INSIDE
+    if not word.islower() and any(ch.isupper() for ch in word):
+        flags |= FLAG_UPPER
+    return flags
+
+
+class Decoder:
+    """A compiled CRF: per-type emission vectors, transitions, exact segmented Viterbi."""
+
+    def __init__(self, model_path: str | Path, exact: bool = False) -> None:
+        self.exact = exact
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(model_path))
+        info = tagger.info()
+        labels = sorted(info.labels, key=lambda x: info.labels[x])
+        if "O" not in labels:
+            labels.append("O")
+        self.labels = labels
+        self.kinds = [lab[2:] if lab != "O" else "" for lab in labels]
+        self.begins = [lab.startswith("B-") for lab in labels]
+        index = {lab: i for i, lab in enumerate(labels)}
+        n_lab = len(labels)
+        self.O = index["O"]
+        trans = np.zeros((n_lab, n_lab))
+        for (a, b), w in info.transitions.items():
+            trans[index[a], index[b]] = w
+        self.trans = trans
+        self._trans_list = trans.tolist()
+        # Largest gain a label y can get over O from its left / right transitions.
+        self._gain_left = (trans - trans[:, [self.O]]).max(axis=0)
+        self._gain_right = (trans - trans[[self.O], :]).max(axis=1)
+
+        vecs: dict[str, np.ndarray] = {}
+        for (attr, lab), w in info.state_features.items():
+            vec = vecs.get(attr)
+            if vec is None:
+                vec = vecs[attr] = np.zeros(n_lab)
+            vec[index[lab]] += w
+        names = list(vecs)
+        self._weights = np.array([vecs[a] for a in names]).reshape(len(names), n_lab)
+        row = {a: i for i, a in enumerate(names)}
+        prefixes = [f"{k:+d}:" for k in OFFSETS]
+        self._maps: list[dict[str, int]] = [{} for _ in range(len(OFFSETS) + 2)]
+        self._cp = np.zeros((3**5, n_lab))
+        for a, r in row.items():
+            if a.startswith("cp="):
+                self._cp[int(a[3:])] = self._weights[r]
+            elif a.startswith("ca="):
+                self._maps[-1][a[3:]] = r
+            elif a[:1] in "+-" and ":" in a[:4] and a[: a.index(":") + 1] in prefixes:
+                cut = a.index(":") + 1
+                self._maps[1 + prefixes.index(a[:cut])][a[cut:]] = r
+            else:
+                self._maps[0][a] = r
+        self._n_slots = len(self._maps)
+        self._pad = max(2, *(abs(k) for k in OFFSETS))
+        self._window = np.arange(-self._pad, self._pad + 1)
+        # columns of the window gathered for each slot: own word, neighbours, previous word
+        self._slot_cols = np.array([self._pad, *(self._pad + k for k in OFFSETS), self._pad - 1])
+        self._slot_index = np.arange(self._n_slots)
+        self._cp_weights = np.array([81, 27, 9, 3, 1])
+        self._reset()
+
+    # -- per-type tables -------------------------------------------------------------------------
+    def _reset(self) -> None:
+        cap = 4096
+        self._tab = np.zeros((cap, self._n_slots, len(self.labels)), dtype=np.float32)
+        self._flags = np.zeros(cap, dtype=np.int8)
+        self._vocab: dict[str, int] = {}
+        for s in range(1, len(OFFSETS) + 1):
+            r = self._maps[s].get("PAD")
+            if r is not None:
+                self._tab[_PAD, s] = self._weights[r]
+        self._size = 1
+
+    def _add_types(self, words: list[str]) -> None:
+        if self._size + len(words) > _MAX_TYPES:
+            self._reset()
+        need = self._size + len(words)
+        if need > len(self._tab):
+            cap = max(need, 2 * len(self._tab))
+            tab = np.zeros((cap, self._n_slots, len(self.labels)), dtype=np.float32)
+            tab[: self._size] = self._tab[: self._size]
+            flags = np.zeros(cap, dtype=np.int8)
+            flags[: self._size] = self._flags[: self._size]
+            self._tab, self._flags = tab, flags
+        t_idx: list[int] = []
+        s_idx: list[int] = []
+        a_idx: list[int] = []
+        maps = self._maps
+        for w in words:
+            tid = self._size
+            self._size += 1
+            self._vocab[w] = tid
+            self._flags[tid] = _type_flags(w)
+            base = word_features(w)
+            m0 = maps[0]
+            for f in chain(own_features(w), base):
+                r = m0.get(f)
+                if r is not None:
+                    t_idx.append(tid)
+                    s_idx.append(0)
+                    a_idx.append(r)
+            for s in range(1, len(OFFSETS) + 1):
+                ms = maps[s]
+                for f in base:
+                    r = ms.get(f)
+                    if r is not None:
+                        t_idx.append(tid)
+                        s_idx.append(s)
+                        a_idx.append(r)
+            r = maps[-1].get(w.lower())
+            if r is not None:
+                t_idx.append(tid)
+                s_idx.append(len(maps) - 1)
+                a_idx.append(r)
+        if t_idx:
+            np.add.at(self._tab, (np.array(t_idx), np.array(s_idx)), self._weights[a_idx])
+
+    def ids(self, words: list[str]) -> np.ndarray:
+        """Type ids of the words (new types are compiled on first sight)."""
+        get = self._vocab.get
+        ids = list(map(get, words))
+        if None in ids:
+            new = list(dict.fromkeys(w for w, i in zip(words, ids, strict=True) if i is None))
+            self._add_types(new)
+            ids = list(map(get, words))
+        return np.array(ids, dtype=np.int64)
+
+    def flags(self, ids: np.ndarray) -> np.ndarray:
+        return self._flags[ids]
+
+    # -- decoding --------------------------------------------------------------------------------
+    def emissions(
+        self, ids: np.ndarray, sent_start: np.ndarray, pos: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Emission scores (tokens, labels) at `pos` (default all); sentence starts cut context.
+
+        One gather of (token, slot) rows: slot 0 is the token's own type, then one slot per
+        neighbour offset (PAD outside the sentence), then the previous word of a capitalised
+        token; plus the capitalisation-pattern row.
+        """
+        n = len(ids)
+        if pos is None:
+            pos = np.arange(n)
+        pad = self._pad
+        sid_x = np.full(n + 2 * pad, -1, dtype=np.int64)
+        sid_x[pad : pad + n] = np.cumsum(sent_start)
+        ids_x = np.zeros(n + 2 * pad, dtype=np.int64)
+        ids_x[pad : pad + n] = ids
+        win = (pos + pad)[:, None] + self._window  # (m, 2 * pad + 1): offsets -pad..pad
+        same = sid_x[win] == sid_x[win[:, pad : pad + 1]]
+        wid = np.where(same, ids_x[win], _PAD)
+        caps = np.where(same, self._flags[wid] & FLAG_CAP, 2)
+        code = caps[:, pad - 2 : pad + 3] @ self._cp_weights
+        slot_ids = wid[:, self._slot_cols]
+        slot_ids[:, -1] *= caps[:, pad] == 1
+        flat = slot_ids * self._n_slots + self._slot_index
+        emis = self._tab.reshape(-1, len(self.labels))[flat].sum(axis=1, dtype=np.float64)
+        emis += self._cp[code]
+        return emis
+
+    def candidates(self, ids: np.ndarray, sent_start: np.ndarray) -> np.ndarray:
+        """Tokens that may carry an entity label: capitalised words, and words seen inside
+        training entities (desa, kota, dan, of, digits, hyphens...) next to a capitalised word."""
+        flags = self._flags[ids]
+        caps = (flags & FLAG_UPPER) > 0
+        if self.exact:
+            return np.ones(len(ids), dtype=bool)
+        inside = (flags & FLAG_INSIDE) > 0
+        near = np.zeros(len(ids), dtype=bool)
+        near[1:] |= caps[:-1] & ~sent_start[1:]
+        near[:-1] |= caps[1:] & ~sent_start[1:]
+        return caps | (inside & near)
+
+    def decode(self, ids: np.ndarray, sent_start: np.ndarray) -> list[tuple[int, int, str]]:
+        """Entity spans (first token, end token exclusive, kind) of the best label sequence.
+
+        Tokens outside `candidates` are O; the runs of candidates (cut at sentence starts) are
+        decoded together, padded to the longest run, with O transitions at their edges.
+        """
+        n = len(ids)
+        if not n:
+            return []
+        cand = self.candidates(ids, sent_start)
+        pos = np.flatnonzero(cand)
+        if not len(pos):
+            return []
+        new_seg = np.ones(len(pos), dtype=bool)
+        new_seg[1:] = (np.diff(pos) > 1) | sent_start[pos[1:]]
+        seg_id = np.cumsum(new_seg) - 1
+        seg_first = np.flatnonzero(new_seg)
+        n_seg = len(seg_first)
+        seg_len = np.diff(np.append(seg_first, len(pos)))
+        col = np.arange(len(pos)) - seg_first[seg_id]
+        width = int(seg_len.max())
+        trans, o = self.trans, self.O
+        n_lab = len(self.labels)
+        grid = np.full((n_seg, width + 1, n_lab), -1e9)
+        grid[:, :, o] = 0.0
+        rows = self.emissions(ids, sent_start, pos)
+        # No transition into a run that opens a sentence (undo the pad O's transition);
+        # a transition back to O after a run that does not close one.
+        first = pos[seg_first]
+        last = pos[seg_first + seg_len - 1]
+        rows[seg_first[sent_start[first]]] -= trans[o]
+        closes = np.ones(n_seg, dtype=bool)
+        nxt = last + 1
+        inside_doc = nxt < n
+        closes[inside_doc] = ~sent_start[nxt[inside_doc]]
+        closes[~inside_doc] = False
+        rows[(seg_first + seg_len - 1)[closes]] += trans[:, o]
+        # Right-align each run so every run ends in the last column; pads before it are O.
+        shift = width - seg_len
+        grid[seg_id, 1 + shift[seg_id] + col] = rows
+        score = grid[:, 0]
+        backs = []
+        for t in range(1, width + 1):
+            step = score[:, :, None] + trans
+            backs.append(step.argmax(axis=1))
+            score = step.max(axis=1) + grid[:, t]
+        labels = np.empty((n_seg, width), dtype=np.int64)
+        y = score.argmax(axis=1)
+        seg_range = np.arange(n_seg)
+        for t in range(width - 1, -1, -1):
+            labels[:, t] = y
+            y = backs[t][seg_range, y]
+        out: list[tuple[int, int, str]] = []
+        lab_l = labels.tolist()
+        for sg, a, ln in zip(range(n_seg), pos[seg_first].tolist(), seg_len.tolist(), strict=True):
+            path = lab_l[sg][width - ln :]
+            if any(y != o for y in path):
+                self._spans(path, a, out)
+        return out
+
+    def _spans(self, path: list[int], offset: int, out: list[tuple[int, int, str]]) -> None:
+        """IOB path -> spans; an I- without a matching open span opens one (as `iob.spans`)."""
+        start, kind = -1, ""
+        kinds, begins = self.kinds, self.begins
+        for i, y in enumerate(path):
+            k = kinds[y]
+            if k and not begins[y] and k == kind:
+                continue
+            if start >= 0:
+                out.append((offset + start, offset + i, kind))
+                start, kind = -1, ""
+            if k:
+                start, kind = i, k
+        if start >= 0:
+            out.append((offset + start, offset + len(path), kind))
+
+    def tag(self, words: list[str]) -> list[str]:
+        """IOB labels for one sentence (every token decoded, for tests and `tag_words`)."""
+        n = len(words)
+        if not n:
+            return []
+        ids = self.ids(words)
+        start = np.zeros(n, dtype=bool)
+        start[0] = True
+        labels = ["O"] * n
+        for a, b, kind in self.decode(ids, start):
+            labels[a] = f"B-{kind}"
+            for i in range(a + 1, b):
+                labels[i] = f"I-{kind}"
+        return labels
