@@ -136,9 +136,7 @@ def normalize_text(text: str) -> str:
     """
     if _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text, config=_FTFY_CONFIG)  # also repairs surrogates
-    else:
-        text = _CONTROL.sub("", text)
-    text = fix_surrogates(text)
+    text = fix_surrogates(_CONTROL.sub("", text))  # ftfy keeps form feeds
     return unicodedata.normalize("NFC", text)
 
 
