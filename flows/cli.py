@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from its Parquet lake")
     add_warehouse(rebuild)
+    rebuild.add_argument("--config", help="YAML config file (near-duplicate settings)")
     return parser
 
 
@@ -152,6 +153,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
           f"(skipped), {summary['files_processed']} read")
     print(f"  records   {summary['records']} = {summary['documents']} documents + "
           f"{summary['duplicates']} exact duplicates + {summary['rejects']} rejects")
+    print(f"  near      {summary.get('near_duplicate_links', 0)} documents linked to a "
+          "near-duplicate cluster (they stay in documents)")
     for reason, count in summary["rejects_by_reason"].items():
         print(f"    rejected {reason}: {count}")
     for batch in summary.get("quarantined_batches", []):
@@ -262,9 +265,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from transforms.config import load_config
     from warehouse.loader import rebuild_warehouse
 
-    n = rebuild_warehouse(args.warehouse)
+    config = load_config(args.config)
+    n = rebuild_warehouse(args.warehouse, near_dup_config=config.near_dup_config())
     print(f"warta rebuild: {args.warehouse} recreated from {n} committed batches")
     return 0
 

@@ -108,7 +108,8 @@ class RunSummary:
         self.batches += 1
         self.totals.update(files=result.files, files_already_known=result.files_already_known,
                            records=result.records, documents=result.documents,
-                           duplicates=result.duplicates, rejects=result.rejects)
+                           duplicates=result.duplicates, rejects=result.rejects,
+                           near_duplicate_links=result.near_duplicates)
         self.reasons.update(result.rejects_by_reason)
         self.boilerplate.update(staged.boilerplate_by_rule)
 
@@ -120,7 +121,9 @@ class RunSummary:
             "files_already_known": self.totals["files_already_known"],
             "batches": self.batches, "records": self.totals["records"],
             "documents": self.totals["documents"], "duplicates": self.totals["duplicates"],
-            "rejects": self.totals["rejects"], "rejects_by_reason": dict(sorted(self.reasons.items())),
+            "rejects": self.totals["rejects"],
+            "near_duplicate_links": self.totals["near_duplicate_links"],
+            "rejects_by_reason": dict(sorted(self.reasons.items())),
             "boilerplate_lines_by_rule": dict(self.boilerplate.most_common()),
             "quarantined_batches": self.quarantined,
             "quarantined_records": sum(q["records"] for q in self.quarantined),
@@ -212,6 +215,7 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     summary = RunSummary(run_id, source, warehouse)
     progress = make_progress(progress_mode, logger)
     with Warehouse(warehouse) as wh:
+        wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
         try:
             known = wh.known_versions()

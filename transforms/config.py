@@ -44,6 +44,12 @@ class WartaConfig:
     follow_symlinks: bool = False
     extract_entities: bool = True          # people/organisations/places, quotes, cited sources
     quality_gate: bool = True              # Great Expectations gate on every batch
+    near_duplicates: dict[str, Any] = field(default_factory=dict)  # NearDupConfig overrides
+
+    def near_dup_config(self) -> Any:
+        from transforms.near_dupes import NearDupConfig
+
+        return NearDupConfig.from_mapping(self.near_duplicates)
     workers: int = 2                       # batch tasks in flight at once
 
     def with_overrides(self, **overrides: Any) -> WartaConfig:
@@ -94,6 +100,8 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
             values[key] = str(p)
         elif key == "field_aliases":
             values[key] = _merge_aliases(value)
+        elif key == "near_duplicates":
+            values[key] = _near_dup_settings(value)
     return WartaConfig(**values)
 
 
@@ -116,3 +124,21 @@ def _merge_aliases(value: Any) -> dict[str, tuple[str, ...]]:
             n for n in DEFAULT_FIELD_ALIASES[column] if n not in names
         )
     return merged
+
+
+def _near_dup_settings(value: Any) -> dict[str, Any]:
+    """Validated eagerly so a typo fails before the run, not in the middle of it."""
+    from transforms.near_dupes import NearDupConfig
+
+    if not isinstance(value, dict):
+        raise ConfigError("config key near_duplicates must be a mapping")
+    known = set(NearDupConfig.__dataclass_fields__)
+    unknown = sorted(set(value) - known)
+    if unknown:
+        raise ConfigError(f"near_duplicates: unknown key(s) {', '.join(unknown)}; known: "
+                          + ", ".join(sorted(known)))
+    try:
+        NearDupConfig.from_mapping(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"near_duplicates: {exc}") from exc
+    return dict(value)

@@ -122,6 +122,7 @@ def process_batch(batch_id: str, files: list[SourceFile], directory: str,
                 failpoint("mid_batch")
         for writer in writers.values():
             writer.close()
+        _write_signatures(directory, context.config)
     except BaseException:
         for writer in writers.values():
             writer.abort()
@@ -134,6 +135,24 @@ def process_batch(batch_id: str, files: list[SourceFile], directory: str,
         boilerplate_by_rule=dict(state.boilerplate),
         seconds=(datetime.now(UTC) - started).total_seconds(),
     )
+
+
+def _write_signatures(directory: str, config: WartaConfig) -> None:
+    """MinHash signatures of the staged documents, computed here on the worker, in chunks."""
+    from transforms.near_dupes import signature_table
+
+    cfg = config.near_dup_config()
+    source = pq.ParquetFile(os.path.join(directory, "documents.parquet"))
+    target = os.path.join(directory, "signatures.parquet")
+    writer = None
+    for chunk in source.iter_batches(batch_size=1024, columns=["doc_id", "body"]):
+        table = signature_table(chunk.column("doc_id").to_pylist(), chunk.column("body"), cfg)
+        if writer is None:
+            writer = pq.ParquetWriter(target + ".tmp", table.schema)
+        writer.write_table(table)
+    if writer is not None:
+        writer.close()
+        os.replace(target + ".tmp", target)
 
 
 @dataclass

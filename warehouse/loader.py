@@ -52,6 +52,7 @@ class CommitResult:
     documents: int = 0
     duplicates: int = 0
     rejects: int = 0
+    near_duplicates: int = 0
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -97,6 +98,7 @@ class Warehouse:
         self.staging = self.lake / "_staging"
         self._reconcile_on_open = reconcile
         self._lock = WriterLock(self.path)
+        self.near_dup_config: Any = None
         self.con: duckdb.DuckDBPyConnection | None = None
         self._after_insert_hooks: list[Any] = []
 
@@ -135,6 +137,16 @@ class Warehouse:
     def add_after_insert_hook(self, hook: Any) -> None:
         """hook(con, batch_id, run_id) runs inside the batch transaction (near-dup linking)."""
         self._after_insert_hooks.append(hook)
+
+    def enable_near_duplicates(self, cfg: Any) -> None:
+        """Link each batch to near-duplicates across the whole history, in its transaction."""
+        from warehouse.near_dupes import near_dup_hook
+
+        self.near_dup_config = cfg
+        self.add_after_insert_hook(near_dup_hook(cfg, on_stats=self._near_dup_stats))
+
+    def _near_dup_stats(self, batch_id: str, stats: dict[str, Any]) -> None:
+        self.last_near_dup_stats = stats
 
     def _reconcile(self) -> None:
         """Undo what a killed run left: uncommitted lake files, staging, 'running' runs."""
@@ -222,7 +234,7 @@ class Warehouse:
         failpoint("lake_written")
         con.execute("BEGIN TRANSACTION")
         try:
-            self._insert_from_lake(batch_id, run_id)
+            self._insert_from_lake(batch_id, run_id, staged)
             failpoint("in_transaction")
             con.execute("COMMIT")
         except BaseException:
@@ -321,8 +333,12 @@ class Warehouse:
         )
         os.replace(tmp, final)
 
-    def _insert_from_lake(self, batch_id: str, run_id: str) -> None:
-        """Load one batch's lake files; shared by commit and rebuild so both give one result."""
+    def _insert_from_lake(self, batch_id: str, run_id: str,
+                          staged: StagedBatch | None = None) -> None:
+        """Load one batch's lake files; shared by commit and rebuild so both give one result.
+
+        On commit, the signatures the batch task computed are stored before the hooks run;
+        on rebuild the near-duplicate hook signs the documents itself (same result)."""
         con = self.db
         path = {t: _sql_path(str(self.lake / t / f"{batch_id}.parquet")) for t in LAKE_TABLES}
         con.execute(f"""
@@ -333,8 +349,22 @@ class Warehouse:
             if (self.lake / table / f"{batch_id}.parquet").exists():  # older lakes lack some
                 con.execute(
                     f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path[table]}')")
+        if (self.near_dup_config is not None and staged is not None
+                and os.path.exists(staged.path("signatures"))):
+            self._store_signatures(staged, batch_id)
         for hook in self._after_insert_hooks:
             hook(con, batch_id, run_id)
+
+    def _store_signatures(self, staged: StagedBatch, batch_id: str) -> None:
+        import pyarrow.parquet as pq
+
+        from warehouse.near_dupes import store_minhash
+
+        signatures = pq.read_table(staged.path("signatures"))
+        accepted = {r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE batch_id = ?", [batch_id]).fetchall()}
+        mask = [doc_id in accepted for doc_id in signatures.column("doc_id").to_pylist()]
+        store_minhash(self.db, batch_id, signatures.filter(mask), cfg=self.near_dup_config)
 
     def _result(self, batch_id: str) -> CommitResult:
         con = self.db
@@ -349,6 +379,8 @@ class Warehouse:
             files_already_known=int(con.execute("SELECT count(*) FROM known_files").fetchone()[0]),
             documents=count("SELECT count(*) FROM documents WHERE batch_id = ?"),
             duplicates=count("SELECT count(*) FROM duplicates WHERE batch_id = ? AND kind='exact'"),
+            near_duplicates=count(
+                "SELECT count(*) FROM duplicates WHERE batch_id = ? AND kind='near'"),
             rejects=count("SELECT count(*) FROM rejects WHERE batch_id = ?"),
             rejects_by_reason={k: int(v) for k, v in reasons.items()},
         )
@@ -397,7 +429,8 @@ def _column_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str
         [table, column]).fetchone()[0]
 
 
-def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = ()) -> int:
+def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
+                      near_dup_config: Any = None) -> int:
     """Recreate the DuckDB file from its lake; the old file is replaced only on success."""
     real = Path(path).resolve()
     lake = lake_dir_for(real)
@@ -408,6 +441,8 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = ()) -
         for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):
             leftover.unlink(missing_ok=True)
         target = Warehouse(tmp, lake=lake, reconcile=False)
+        if near_dup_config is not None:
+            target.enable_near_duplicates(near_dup_config)
         for hook in hooks:
             target.add_after_insert_hook(hook)
         with target:

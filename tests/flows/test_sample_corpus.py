@@ -73,3 +73,16 @@ def test_title_and_language_match_the_gold(sample_run):
             if outcome["outcome"] == "document" and "language" in gold:
                 assert got[key][1] == gold["language"], key
     assert checked >= 30
+
+
+def test_near_duplicates_are_linked_into_one_cluster(sample_run):
+    summary, con = sample_run
+    keys = {d: _key(u, i) for d, u, i in con.execute(
+        "SELECT doc_id, source_uri, record_index FROM documents").fetchall()}
+    pairs = {frozenset((keys[d], keys[c])) for d, c in con.execute(
+        "SELECT doc_id, canonical_doc_id FROM duplicates WHERE kind = 'near'").fetchall()}
+    expected = {frozenset((p["a"], p["b"])) for p in MANIFEST["near_duplicates"]}
+    assert pairs == expected
+    assert summary["near_duplicate_links"] == len(expected)
+    clusters = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert clusters == MANIFEST["totals"]["documents"] - len(expected)
