@@ -53,11 +53,12 @@ def plan_batches(files: Iterator[SourceFile], config: WartaConfig) -> Iterator[l
       retry_condition_fn=lambda task, run, state: _is_io_error(state))
 def process_batch_task(batch_id: str, files: list[SourceFile], directory: str,
                        config: WartaConfig, reference_time: datetime,
-                       run_id: str) -> tuple[StagedBatch, Any]:
+                       run_id: str, learned: dict[str, frozenset[str]]) -> tuple[StagedBatch, Any]:
     """Read, decode, clean and extract one batch, then gate it; rows go to staging Parquet.
 
     The quality gate runs here, on the worker, so it costs no time in the serial commit."""
-    staged = process_batch(batch_id, files, directory, BatchContext(config, reference_time))
+    context = BatchContext(config, reference_time, learned_boilerplate=learned)
+    staged = process_batch(batch_id, files, directory, context)
     if not config.quality_gate:
         return staged, None
     from expectations.gate import check_batch, staged_tables
@@ -98,6 +99,7 @@ class RunSummary:
         self.quarantined: list[dict[str, Any]] = []
         self.dq_warnings: list[str] = []
         self.warehouse_checks: list[str] = []
+        self.learned_boilerplate = 0
 
     def quarantine(self, staged: StagedBatch, failures: list[str]) -> None:
         """A batch the gate kept out: its files stay out of the ledger, so a rerun retries."""
@@ -125,6 +127,7 @@ class RunSummary:
             "near_duplicate_links": self.totals["near_duplicate_links"],
             "rejects_by_reason": dict(sorted(self.reasons.items())),
             "boilerplate_lines_by_rule": dict(self.boilerplate.most_common()),
+            "learned_boilerplate_paragraphs": self.learned_boilerplate,
             "quarantined_batches": self.quarantined,
             "quarantined_records": sum(q["records"] for q in self.quarantined),
             "quality_warnings": self.dq_warnings[:50],
@@ -217,6 +220,7 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     with Warehouse(warehouse) as wh:
         wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
+        learned = wh.learned_boilerplate()
         try:
             known = wh.known_versions()
             total_files, total_bytes = _count_changed(
@@ -229,12 +233,15 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
             for seq, batch in enumerate(plan_batches(files, config)):
                 batch_id = f"{run_id}-{seq:05d}"
                 in_flight.append(process_batch_task.submit(
-                    batch_id, batch, wh.staging_dir(batch_id), config, started_at, run_id))
+                    batch_id, batch, wh.staging_dir(batch_id), config, started_at, run_id,
+                    learned))
                 if len(in_flight) >= window:
                     _commit_next(in_flight, wh, run_id, summary, logger, progress)
             while in_flight:
                 _commit_next(in_flight, wh, run_id, summary, logger, progress)
             progress.close()
+            summary.learned_boilerplate = wh.learn_boilerplate(config.boilerplate_min_docs,
+                                                               config.boilerplate_min_share)
             if config.quality_gate:
                 _check_warehouse(wh, run_id, summary, logger)
         except BaseException as exc:

@@ -45,6 +45,8 @@ class WartaConfig:
     extract_entities: bool = True          # people/organisations/places, quotes, cited sources
     quality_gate: bool = True              # Great Expectations gate on every batch
     near_duplicates: dict[str, Any] = field(default_factory=dict)  # NearDupConfig overrides
+    boilerplate_min_docs: int = 20         # learned boilerplate: recurs in this many stories
+    boilerplate_min_share: float = 0.02    # ...and in this share of the outlet's stories
 
     def near_dup_config(self) -> Any:
         from transforms.near_dupes import NearDupConfig
@@ -58,7 +60,7 @@ class WartaConfig:
 
 
 _INT_KEYS = {"batch_size", "min_body_chars", "max_file_bytes", "max_record_bytes",
-             "max_line_bytes", "workers"}
+             "max_line_bytes", "workers", "boilerplate_min_docs"}
 
 
 def load_config(path: str | Path | None) -> WartaConfig:
@@ -89,6 +91,10 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"config key {key} must be a positive integer, got {value!r}")
             values[key] = value
+        elif key == "boilerplate_min_share":
+            if not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ConfigError(f"config key {key} must be a number in (0, 1], got {value!r}")
+            values[key] = float(value)
         elif key in ("follow_symlinks", "extract_entities", "quality_gate"):
             if not isinstance(value, bool):
                 raise ConfigError(f"config key {key} must be true or false, got {value!r}")

@@ -104,6 +104,7 @@ class BatchContext:
     config: WartaConfig
     reference_time: datetime
     read_bytes: Any = None  # callable(uri) -> bytes; injectable for tests and object stores
+    learned_boilerplate: dict[str, frozenset[str]] = field(default_factory=dict)  # by outlet
 
 
 def process_batch(batch_id: str, files: list[SourceFile], directory: str,
@@ -232,6 +233,14 @@ class _BatchState:
                            f"nothing left after removing {cleaned.n_boilerplate_lines} "
                            "boilerplate line(s)")
         metadata = extract_metadata(cleaned.paragraphs, record_fields, reference)
+        learned = self.context.learned_boilerplate.get(metadata.fields.get("outlet") or "")
+        n_learned = 0
+        if learned:
+            from transforms.near_dupes import strip_boilerplate
+
+            metadata.paragraphs, n_learned = strip_boilerplate(metadata.paragraphs, learned)
+            if n_learned:
+                self.boilerplate["learned_from_corpus"] += n_learned
         body = "\n\n".join(metadata.paragraphs)
         if not body.strip():
             raise Rejected(RejectReason.NO_BODY, "nothing left after removing title and bylines")
@@ -246,7 +255,8 @@ class _BatchState:
             "body": body, "content_hash": content_hash(body),
             "n_paragraphs": len(metadata.paragraphs),
             "n_repeated_paragraphs": cleaned.n_repeated_paragraphs,
-            "n_boilerplate_lines": cleaned.n_boilerplate_lines, "n_chars": len(body),
+            "n_boilerplate_lines": cleaned.n_boilerplate_lines + n_learned,
+            "n_chars": len(body),
             "encoding": fields.get("_encoding"),
         }
         row.update(metadata.fields)

@@ -145,6 +145,18 @@ class Warehouse:
         self.near_dup_config = cfg
         self.add_after_insert_hook(near_dup_hook(cfg, on_stats=self._near_dup_stats))
 
+    def learned_boilerplate(self) -> dict[str, frozenset[str]]:
+        """Paragraph hashes learned as boilerplate per outlet, for the batch tasks to strip."""
+        from warehouse.near_dupes import boilerplate_hashes
+
+        return boilerplate_hashes(self.db)
+
+    def learn_boilerplate(self, min_docs: int, min_share: float) -> int:
+        """Count recurring paragraphs per outlet after a run; later runs strip them."""
+        from warehouse.near_dupes import learn_boilerplate
+
+        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share)
+
     def _near_dup_stats(self, batch_id: str, stats: dict[str, Any]) -> None:
         self.last_near_dup_stats = stats
 

@@ -133,3 +133,38 @@ def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path):
         con.close()
     assert [Path(u).name for u in uris] == ["a_good.txt"]  # retried next run
     assert failed >= 1 and stored == 1
+
+
+FOOTER = ("Dapatkan berita pilihan setiap pagi langsung di kotak masuk Anda dengan "
+          "berlangganan buletin harian kami secara gratis.")
+
+
+def test_boilerplate_learned_in_one_run_is_stripped_in_the_next(tmp_path):
+    from tests.corpus import ARTICLES
+    from transforms.config import WartaConfig
+
+    src = tmp_path / "src"
+    src.mkdir()
+    keys = list(ARTICLES)
+    for key in keys[:3]:
+        title, body = ARTICLES[key]
+        (src / f"{key}.json").write_text(json.dumps(
+            {"title": title, "text": f"{body}\n\n{FOOTER}", "source": "contoh.id"}))
+    db = tmp_path / "w.duckdb"
+    config = WartaConfig(boilerplate_min_docs=3, boilerplate_min_share=0.5, quality_gate=False)
+    first = run_flow(src, db, config=config)
+    assert first["learned_boilerplate_paragraphs"] == 1
+    title, body = ARTICLES[keys[3]]
+    (src / "baru.json").write_text(json.dumps(
+        {"title": title, "text": f"{body}\n\n{FOOTER}", "source": "contoh.id"}))
+    second = run_flow(src, db, config=config)
+    assert second["boilerplate_lines_by_rule"].get("learned_from_corpus") == 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        [(new_body,)] = con.execute("SELECT body FROM documents WHERE source_uri LIKE "
+                                    "'%baru.json'").fetchall()
+        learned = con.execute("SELECT outlet, n_docs FROM boilerplate_paragraphs").fetchall()
+    finally:
+        con.close()
+    assert FOOTER not in new_body
+    assert learned == [("contoh.id", 3)]
