@@ -217,7 +217,7 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     started_at = datetime.now(UTC)
     summary = RunSummary(run_id, source, warehouse)
     progress = make_progress(progress_mode, logger)
-    with Warehouse(warehouse) as wh:
+    with Warehouse(warehouse, memory_limit=config.duckdb_memory_limit) as wh:
         wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
         learned = wh.learned_boilerplate()

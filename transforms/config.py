@@ -6,6 +6,7 @@ settings as an argument and a test can build one in a line.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class WartaConfig:
 
         return NearDupConfig.from_mapping(self.near_duplicates)
     workers: int = 2                       # batch tasks in flight at once
+    duckdb_memory_limit: str = "512MB"     # DuckDB spills to disk beyond this
 
     def with_overrides(self, **overrides: Any) -> WartaConfig:
         """A copy with the given non-None overrides (command-line flags win over the file)."""
@@ -90,6 +92,11 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
         if key in _INT_KEYS:
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
                 raise ConfigError(f"config key {key} must be a positive integer, got {value!r}")
+            values[key] = value
+        elif key == "duckdb_memory_limit":
+            if not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value):
+                raise ConfigError(f"config key {key} must look like '512MB' or '2GB', "
+                                  f"got {value!r}")
             values[key] = value
         elif key == "boilerplate_min_share":
             if not isinstance(value, (int, float)) or not 0 < value <= 1:

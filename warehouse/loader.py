@@ -92,13 +92,14 @@ class Warehouse:
     """A DuckDB file plus its Parquet lake, opened for writing by one process at a time."""
 
     def __init__(self, path: str | os.PathLike[str], lake: Path | None = None,
-                 reconcile: bool = True) -> None:
+                 reconcile: bool = True, memory_limit: str | None = None) -> None:
         self.path = Path(path).resolve()
         self.lake = lake or lake_dir_for(self.path)
         self.staging = self.lake / "_staging"
         self._reconcile_on_open = reconcile
         self._lock = WriterLock(self.path)
         self.near_dup_config: Any = None
+        self.memory_limit = memory_limit
         self.con: duckdb.DuckDBPyConnection | None = None
         self._after_insert_hooks: list[Any] = []
 
@@ -108,6 +109,8 @@ class Warehouse:
         self._lock.acquire()
         try:
             self.con = duckdb.connect(str(self.path))
+            if self.memory_limit:  # DuckDB's default (80% of RAM) would grow with the corpus
+                self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
             apply_schema(self.con)
             if self._reconcile_on_open:
                 self._reconcile()

@@ -1,0 +1,187 @@
+"""The whole ingest flow on a generated corpus: docs/s, MB/s, peak memory, duplicate P/R.
+
+Runs `warta ingest` in a subprocess (a real Prefect flow run), samples the resident memory
+of its whole process tree (workers included), then scores the warehouse's clusters
+(exact duplicates folded into their canonical's cluster) against the planted truth.
+
+    uv run python -m bench.flow_bench --docs 20000,100000 --runner local
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+from bench.make_corpus import make_corpus, read_truth
+from bench.synth import pair_scores
+
+
+def corpus_folder(n: int, workdir: Path) -> Path:
+    """Generated once per size; the JSONL parts are hard-linked into docs/ (truth stays out)."""
+    corpus = workdir / f"corpus-{n}"
+    if not (corpus / "truth.jsonl").exists():
+        make_corpus(n, corpus)
+    docs = corpus / "docs"
+    if not docs.exists():
+        docs.mkdir()
+        for part in sorted(corpus.glob("part-*.jsonl")):
+            os.link(part, docs / part.name)
+    return corpus
+
+
+class TreeMemory:
+    """Peak summed RSS of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int) -> None:
+        self.root = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            total = 0
+            try:
+                for proc in [self.root, *self.root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+            self.peak = max(self.peak, total)
+            self._stop.wait(0.2)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None) -> dict:
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(source), "--warehouse", str(db),
+           "--runner", runner, "--quiet", "--json", *(extra or [])]
+    started = time.monotonic()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    with TreeMemory(proc.pid) as memory:
+        out, err = proc.communicate()
+    wall = time.monotonic() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
+    if proc.returncode != 0:
+        raise RuntimeError(f"warta ingest failed ({proc.returncode}): {err[-2000:]}")
+    summary = json.loads(out[out.index("{"):])
+    summary["wall_seconds"] = wall
+    summary["peak_rss_mb"] = memory.peak / 1e6
+    summary["cpu_seconds"] = cpu  # all processes of the run, Prefect's server included
+    return summary
+
+
+def duplicate_scores(db: Path, corpus: Path) -> dict[str, float]:
+    truth = read_truth(corpus)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        docs = con.execute("SELECT url, coalesce(cluster_id, doc_id) FROM documents").fetchall()
+        exact = con.execute("""
+            SELECT x.source_uri, x.record_index, coalesce(c.cluster_id, c.doc_id)
+            FROM duplicates x JOIN documents c ON c.doc_id = x.canonical_doc_id
+            WHERE x.kind = 'exact'""").fetchall()
+    finally:
+        con.close()
+    urls = _urls_of_records(corpus, {(uri, idx) for uri, idx, _ in exact})
+    predicted, stories = [], []
+    for url, cluster in docs:
+        if url in truth:
+            predicted.append(cluster)
+            stories.append(truth[url])
+    for uri, idx, cluster in exact:
+        url = urls.get((uri, idx))
+        if url in truth:
+            predicted.append(cluster)
+            stories.append(truth[url])
+    return pair_scores(predicted, stories)
+
+
+def _urls_of_records(corpus: Path, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Exact duplicates keep no url column: read it back from the raw JSONL lines."""
+    out: dict[tuple[str, int], str] = {}
+    by_file: dict[str, set[int]] = {}
+    for uri, idx in wanted:
+        by_file.setdefault(uri, set()).add(idx)
+    for uri, indexes in by_file.items():
+        with open(uri, encoding="utf-8") as fh:
+            index = 0
+            for line in fh:
+                if not line.strip():
+                    continue
+                if index in indexes:
+                    out[(uri, index)] = json.loads(line).get("url")
+                index += 1
+    return out
+
+
+def bench(sizes: list[int], runner: str, workdir: Path) -> list[dict]:
+    results = []
+    for n in sizes:
+        corpus = corpus_folder(n, workdir)
+        db = workdir / f"wh-{n}-{runner}" / "warta.duckdb"
+        shutil.rmtree(db.parent, ignore_errors=True)
+        summary = run_flow(corpus / "docs", db, runner)
+        nbytes = sum(p.stat().st_size for p in (corpus / "docs").glob("*.jsonl"))
+        scores = duplicate_scores(db, corpus)
+        results.append({
+            "documents_in": n, "runner": runner, "flow_seconds": summary["seconds"],
+            "wall_seconds": round(summary["wall_seconds"], 1),
+            "cpu_seconds": round(summary["cpu_seconds"], 1),
+            "docs_per_cpu_s": round(n / summary["cpu_seconds"], 1),
+            "docs_per_s": round(n / summary["seconds"], 1),
+            "mb_per_s": round(nbytes / 1e6 / summary["seconds"], 2),
+            "peak_rss_mb": round(summary["peak_rss_mb"]),
+            "documents": summary["documents"], "exact": summary["duplicates"],
+            "near_links": summary.get("near_duplicate_links"),
+            "rejects": summary["rejects"],
+            "pair_precision": round(scores["precision"], 4),
+            "pair_recall": round(scores["recall"], 4),
+        })
+        print(json.dumps(results[-1]), flush=True)
+    return results
+
+
+def print_table(results: list[dict]) -> None:
+    cols = ["documents_in", "runner", "flow_seconds", "docs_per_s", "docs_per_cpu_s", "mb_per_s",
+            "peak_rss_mb",
+            "pair_precision", "pair_recall"]
+    print(" | ".join(cols))
+    for r in results:
+        print(" | ".join(str(r[c]) for c in cols))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", default="20000,100000")
+    parser.add_argument("--runner", default="local")
+    parser.add_argument("--workdir", default="/tmp/warta-bench")
+    args = parser.parse_args(argv)
+    results = bench([int(x) for x in args.docs.split(",")], args.runner, Path(args.workdir))
+    print_table(results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
