@@ -65,3 +65,33 @@ def test_eval_ner_prints_f1_as_json(tmp_path, capsys):
     scores = json.loads(capsys.readouterr().out)
     assert "macro" in json.dumps(scores)
     assert main(["eval", "ner", str(tmp_path / "missing.iob")]) == 2
+
+
+def test_bad_config_key_is_one_clear_line(tmp_path, capsys):
+    config = tmp_path / "warta.yaml"
+    config.write_text("batch_size: 10\nbatchsize: 20\n")
+    assert main(["ingest", str(tmp_path), "--config", str(config)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "unknown config key(s): batchsize" in err[0]
+
+
+def test_newer_warehouse_is_refused_by_every_command(tmp_path, capsys):
+    from warehouse.loader import Warehouse
+
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db) as wh:
+        wh.db.execute("UPDATE schema_info SET value = '99' WHERE key = 'version'")
+    assert main(["status", "--warehouse", str(db)]) == 1
+    assert "newer than this warta" in capsys.readouterr().err
+
+
+def test_locked_warehouse_fails_fast_with_a_clear_line(tmp_path, capsys, prefect_server):
+    from warehouse.loader import Warehouse
+
+    write_corpus(tmp_path / "src")
+    db = tmp_path / "w.duckdb"
+    with Warehouse(db):
+        code = main(["ingest", str(tmp_path / "src"), "--warehouse", str(db), "--quiet"])
+    assert code == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("warta: error: warehouse") and "another warta process" in err
