@@ -25,7 +25,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
-import fsspec
 from fsspec.core import url_to_fs
 
 from transforms.rejects import Rejected, RejectReason
@@ -125,6 +124,9 @@ def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFi
         if protocol in ("file", "local"):
             yield from _list_local(root, follow_symlinks)
             return
+        # Object-store listings are cached per process (and per Dask worker): list afresh,
+        # or objects added since the last run stay invisible.
+        fs.invalidate_cache(root)
         exists = fs.exists(root)
     except SourceError:
         raise
@@ -242,7 +244,9 @@ def read_file_bytes(uri: str, limit: int | None = None) -> bytes:
     """
     path = uri_to_local_path(uri)
     if path is None:
-        with fsspec.open(uri, "rb") as handle:
+        fs, remote = url_to_fs(uri)
+        fs.invalidate_cache(remote)  # cached sizes of an object replaced since listing
+        with fs.open(remote, "rb") as handle:
             data = handle.read() if limit is None else handle.read(limit + 1)
         _check_limit(len(data), limit)
         return data
