@@ -9,7 +9,8 @@ core, and more with its fallbacks), so a page is measured first:
 - what is left must be under `MAX_HTML_CHARS` characters and `MAX_HTML_TAGS` tags, else
   the page is rejected as too_large;
 - an element with more than `MAX_ATTRIBUTES` attributes loses them (libxml2 is
-  quadratic in the attributes of one element);
+  quadratic in the attributes of one element), and a page may hold at most
+  `MAX_HTML_ATTRIBUTES` attributes in all;
 - above `FAST_ABOVE_TAGS` tags trafilatura runs without its fallback extractors.
 Together these bound one page to a few seconds.
 """
@@ -34,11 +35,12 @@ _INERT_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE)
                 for name in ("script", "style", "svg", "template")}
 _KEEP_SCRIPT = re.compile(r"ld\+json|settings\+json", re.IGNORECASE)
 _DATA_URI = re.compile(r"data:[\w/+.-]{0,64};base64,[A-Za-z0-9+/=\s]{256,}")
-# libxml2 checks each attribute against the others of its element: quadratic, minutes
-# for one tag of 300,000 attributes. Only long tags are examined, attributes counted.
-_LONG_TAG = re.compile(r"<([a-zA-Z][\w:.-]*)(\s[^<>]{2048,})>")
+# libxml2 checks each attribute against the others of its element (quadratic: minutes for
+# one tag of 300,000 attributes), and trafilatura's cost grows with attributes too.
+_TAG = re.compile(r"<([a-zA-Z][\w:.-]*)(\s[^<>]*)?>")
 _ATTRIBUTE = re.compile(r"""[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]*))?""")
-MAX_ATTRIBUTES = 256
+MAX_ATTRIBUTES = 256            # per element; an element with more keeps none
+MAX_HTML_ATTRIBUTES = 200_000   # per page
 
 
 def strip_inert_markup(html: str) -> str:
@@ -67,15 +69,22 @@ def strip_inert_markup(html: str) -> str:
     return _DATA_URI.sub("data:,", "".join(parts))
 
 
-def _trim_attributes(match: re.Match[str]) -> str:
-    if len(_ATTRIBUTE.findall(match.group(2))) > MAX_ATTRIBUTES:
-        return f"<{match.group(1)}>"
-    return match.group(0)
+def limit_attributes(html: str) -> tuple[str, int]:
+    """(html where an element with over MAX_ATTRIBUTES attributes keeps none, attributes kept)."""
+    kept = 0
 
+    def trim(match: re.Match[str]) -> str:
+        nonlocal kept
+        attrs = match.group(2)
+        if not attrs:
+            return match.group(0)
+        n = len(_ATTRIBUTE.findall(attrs)) if len(attrs) > 24 else len(attrs.split())
+        if n > MAX_ATTRIBUTES:
+            return f"<{match.group(1)}>"
+        kept += n
+        return match.group(0)
 
-def limit_attributes(html: str) -> str:
-    """An element with more than MAX_ATTRIBUTES attributes keeps none of them."""
-    return _LONG_TAG.sub(_trim_attributes, html)
+    return _TAG.sub(trim, html), kept
 
 
 def extract_html(html: str, *, max_chars: int = MAX_HTML_CHARS,
@@ -87,7 +96,6 @@ def extract_html(html: str, *, max_chars: int = MAX_HTML_CHARS,
     if len(html) > STRIP_ABOVE_CHARS or tags > FAST_ABOVE_TAGS:
         html = strip_inert_markup(html)
         tags = html.count("<")
-    html = limit_attributes(html)
     if len(html) > max_chars:
         raise Rejected(RejectReason.TOO_LARGE,
                        f"HTML of {len(html)} chars without scripts and styles; "
@@ -95,6 +103,10 @@ def extract_html(html: str, *, max_chars: int = MAX_HTML_CHARS,
     if tags > max_tags:
         raise Rejected(RejectReason.TOO_LARGE,
                        f"HTML with about {tags} tags; the limit is {max_tags}")
+    html, attributes = limit_attributes(html)
+    if attributes > MAX_HTML_ATTRIBUTES:
+        raise Rejected(RejectReason.TOO_LARGE, f"HTML with {attributes} attributes; "
+                       f"the limit is {MAX_HTML_ATTRIBUTES}")
     try:
         doc = trafilatura.bare_extraction(
             html, with_metadata=True, include_comments=False, include_tables=False,

@@ -287,13 +287,22 @@ def test_unclosed_inert_elements_run_to_the_end_and_stay_linear():
 
 def test_element_with_a_huge_number_of_attributes_loses_them():
     tag = "<p " + " ".join(f"a{i}=x" for i in range(100_000)) + ">"
-    assert limit_attributes(tag + "teks</p>") == "<p>teks</p>"
+    assert limit_attributes(tag + "teks</p>") == ("<p>teks</p>", 0)
     normal = '<div class="isi" data-json=\'' + '{"a": "b c"} ' * 500 + "'>"
-    assert limit_attributes(normal) == normal
+    assert limit_attributes(normal) == (normal, 2)
     started = time.monotonic()
     body, _ = extract_html("<html><body>" + tag + "</p>" + _page() + "</body></html>")
     assert "Paragraf 1." in body
     assert time.monotonic() - started < 10
+
+
+def test_too_many_attributes_in_all_is_too_large():
+    tag = "<p " + " ".join(f"a{i}=x" for i in range(250)) + ">isi berita.</p>"
+    started = time.monotonic()
+    with pytest.raises(Rejected) as info:
+        extract_html("<html><body>" + tag * 4000 + _page() + "</body></html>")
+    assert info.value.reason is RejectReason.TOO_LARGE and "attributes" in info.value.detail
+    assert time.monotonic() - started < 5
 
 
 def test_deeply_nested_html_is_bounded():
