@@ -36,7 +36,7 @@ TEXT_FORMATS = {"txt": "txt", "text": "txt", "json": "json", "jsonl": "jsonl",
                 "ndjson": "jsonl", "csv": "csv", "html": "html", "htm": "html"}
 
 MAX_FIELD_CHARS = 16_384          # title, url, author, date, source: one value
-MAX_JSON_VALUES = 2_000_000       # commas + colons + brackets in one JSON text
+MAX_JSON_VALUES = 2_000_000       # commas + colons + brackets in one JSON text (at least)
 _GZIP_MAGIC = b"\x1f\x8b"
 _EOL = re.compile(r"\r\n|\r|\n")
 _FIELD_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -147,6 +147,7 @@ def read_records(path: str, data: bytes, config: WartaConfig) -> Iterator[RawRec
 def _finish(record: RawRecord, encoding: str) -> RawRecord:
     """Make every string storable; refuse records whose fields are absurdly long."""
     if record.reject is not None:
+        record.fields = {"_encoding": encoding}
         return record
     fields: dict[str, str] = {}
     for name, value in record.fields.items():
@@ -186,25 +187,27 @@ def _read_html(text: str, config: WartaConfig) -> Iterator[RawRecord]:
     yield RawRecord(0, body=body, html_meta=meta)
 
 
-def _json_too_big(text: str) -> Rejected | None:
+def _json_too_big(text: str, config: WartaConfig) -> Rejected | None:
     """Refuse JSON whose parse would cost far more memory than its text.
 
     Each value costs 30-200 bytes as a Python object, so `[{},{},...]` of 64 MB would
     take gigabytes. Counting separators and brackets (in C, a few ms per 64 MB) bounds
-    the number of values from above; news exports stay far below the limit.
+    the number of values from above. Real news runs at 60-90 chars per value (about
+    1.1 million values in 64 MB); the limit grows with max_file_bytes for who raises it.
     """
-    if len(text) < MAX_JSON_VALUES:
+    limit = max(MAX_JSON_VALUES, config.max_file_bytes // 32)
+    if len(text) <= limit:
         return None
     values = text.count(",") + text.count(":") + text.count("{") + text.count("[")
-    if values <= MAX_JSON_VALUES:
+    if values <= limit:
         return None
     return Rejected(RejectReason.TOO_LARGE,
-                    f"JSON holds up to {values} values, more than {MAX_JSON_VALUES}; "
+                    f"JSON holds up to {values} values, more than {limit}; "
                     "split it or use JSONL")
 
 
 def _read_json(text: str, config: WartaConfig) -> Iterator[RawRecord]:
-    too_big = _json_too_big(text)
+    too_big = _json_too_big(text, config)
     if too_big is not None:
         yield RawRecord(0, reject=too_big)
         return
@@ -244,7 +247,7 @@ def _read_jsonl(text: str, config: WartaConfig) -> Iterator[RawRecord]:
         if len(line) > config.max_line_bytes:
             yield RawRecord(index, reject=Rejected(
                 RejectReason.TOO_LARGE, f"line {line_no} is over {config.max_line_bytes} chars"))
-        elif (too_big := _json_too_big(line)) is not None:
+        elif (too_big := _json_too_big(line, config)) is not None:
             yield RawRecord(index, reject=Rejected(too_big.reason,
                                                    f"line {line_no}: {too_big.detail}"))
         else:

@@ -98,6 +98,14 @@ def test_json_flood_of_tiny_values_is_refused_before_parsing():
     assert time.monotonic() - started < 5
 
 
+def test_json_value_limit_grows_with_max_file_bytes():
+    from transforms.readers import _json_too_big
+
+    text = "[" + ",".join(["0"] * 2_500_000) + "]"
+    assert _json_too_big(text, CONFIG).reason is RejectReason.TOO_LARGE
+    assert _json_too_big(text, WartaConfig(max_file_bytes=256 * 1024 * 1024)) is None
+
+
 def test_json_flood_on_one_jsonl_line_rejects_that_line_only():
     flood = "[" + ",".join(["[]"] * 1_100_000) + "]"
     good = json.dumps({"title": "A", "text": BODY})
