@@ -137,6 +137,11 @@ def _offsets_match(table: pa.Table, documents: pa.Table) -> list[bool | None]:
 
 
 def _read(path: str | os.PathLike[str]) -> pa.Table | None:
+    if "://" in str(path):  # staging on an object store (s3://...)
+        from fsspec.core import url_to_fs
+
+        fs, key = url_to_fs(str(path))
+        return pq.read_table(key, filesystem=fs) if fs.exists(key) else None
     return pq.read_table(path) if os.path.exists(path) else None
 
 

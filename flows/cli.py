@@ -27,6 +27,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--warehouse", default=DEFAULT_WAREHOUSE,
                        help=f"DuckDB file (default {DEFAULT_WAREHOUSE}); Parquet lake beside it")
 
+    def add_lake(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--lake", default=os.environ.get("WARTA_LAKE"),
+                       help="Parquet lake folder or URL, e.g. s3://bucket/lake (default "
+                       "$WARTA_LAKE, else beside the DuckDB file); give the same one every time")
+
     ingest = sub.add_parser("ingest", help="ingest new and changed raw files from SOURCE")
     ingest.add_argument("source", help="folder (read recursively), file, or fsspec URL")
     add_warehouse(ingest)
@@ -40,6 +45,28 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--workers", type=int, help="batch tasks in parallel (default 2)")
     ingest.add_argument("--quiet", action="store_true",
                         help="no progress bar or progress log lines")
+    add_lake(ingest)
+
+    serve = sub.add_parser("serve", help="ingest SOURCE(s) on a schedule, as Prefect "
+                           "deployments served from this process (needs `warta server`)")
+    serve.add_argument("sources", nargs="*", metavar="SOURCE",
+                       help="folders or fsspec URLs (default: serve.sources in --config)")
+    add_warehouse(serve)
+    when = serve.add_mutually_exclusive_group()
+    when.add_argument("--cron", help="cron expression, e.g. '*/15 * * * *'")
+    when.add_argument("--interval", type=int, help="seconds between runs")
+    serve.add_argument("--config", help="YAML config file (may hold a serve: section)")
+    serve.add_argument("--batch-size", type=int, help="records per batch (default 500)")
+    serve.add_argument("--runner", choices=("local", "processes", "dask"), default="local")
+    serve.add_argument("--dask-address", help="tcp://HOST:PORT of a running Dask scheduler")
+    serve.add_argument("--workers", type=int, help="batch tasks in parallel (default 2)")
+    add_lake(serve)
+    serve.add_argument("--api-url", help="Prefect API (default $PREFECT_API_URL, else "
+                       "http://127.0.0.1:4200/api)")
+
+    server = sub.add_parser("server", help="run a local Prefect server for `warta serve`")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=4200)
 
     sql = sub.add_parser("sql", help="run a SQL query against the warehouse")
     sql.add_argument("query", nargs="?", help="SQL text")
@@ -70,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild = sub.add_parser("rebuild", help="recreate the DuckDB file from its Parquet lake")
     add_warehouse(rebuild)
     rebuild.add_argument("--config", help="YAML config file (near-duplicate settings)")
+    add_lake(rebuild)
     return parser
 
 
@@ -109,6 +137,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _queries()
     if args.command == "export":
         return _export(args)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "server":
+        from flows.schedule import run_server
+
+        return run_server(args.host, args.port)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -139,11 +173,30 @@ def _ingest(args: argparse.Namespace) -> int:
 
     summary = run_ingest(args.source, args.warehouse, batch_size=args.batch_size, config=config,
                          runner=args.runner, dask_address=args.dask_address,
-                         workers=args.workers, progress="off" if args.quiet else "auto")
+                         workers=args.workers, progress="off" if args.quiet else "auto",
+                         lake=args.lake)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_summary(summary)
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from flows.schedule import ScheduleError, serve
+
+    for name in ("batch_size", "workers", "interval"):
+        value = getattr(args, name)
+        if value is not None and value <= 0:
+            raise UsageError(f"--{name.replace('_', '-')} must be a positive number")
+    if args.dask_address and args.runner != "dask":
+        raise UsageError("--dask-address goes with --runner dask")
+    try:
+        serve(args.sources, args.warehouse, args.cron, args.interval, config_path=args.config,
+              batch_size=args.batch_size, runner=args.runner, dask_address=args.dask_address,
+              workers=args.workers, lake=args.lake, api_url=args.api_url)
+    except ScheduleError as exc:
+        raise UsageError(str(exc)) from exc
     return 0
 
 
@@ -269,7 +322,8 @@ def _rebuild(args: argparse.Namespace) -> int:
     from warehouse.loader import rebuild_warehouse
 
     config = load_config(args.config)
-    n = rebuild_warehouse(args.warehouse, near_dup_config=config.near_dup_config())
+    n = rebuild_warehouse(args.warehouse, near_dup_config=config.near_dup_config(),
+                          lake=args.lake)
     print(f"warta rebuild: {args.warehouse} recreated from {n} committed batches")
     return 0
 

@@ -185,17 +185,22 @@ def _changed_files(files: Iterator[SourceFile], known: dict[str, tuple[int, floa
 @flow(name="warta-ingest", log_prints=False, validate_parameters=False)
 def ingest_flow(source: str, warehouse: str, batch_size: int | None = None,
                 config_path: str | None = None, config: WartaConfig | None = None,
-                max_in_flight: int | None = None, progress: str = "log") -> dict[str, Any]:
+                max_in_flight: int | None = None, progress: str = "log",
+                lake: str | None = None) -> dict[str, Any]:
     """Ingest every new or changed raw file under `source` into the warehouse.
 
-    The task runner is chosen by the caller (`run_ingest`), not here."""
-    return _ingest(source, warehouse, batch_size, config_path, config, max_in_flight, progress)
+    `lake` is where the Parquet lake and staging files live (a folder or an fsspec URL such
+    as s3://bucket/prefix; default beside the DuckDB file). The task runner is chosen by the
+    caller (`run_ingest`), not here."""
+    return _ingest(source, warehouse, batch_size, config_path, config, max_in_flight, progress,
+                   lake)
 
 
 def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                config_path: str | None = None, config: WartaConfig | None = None,
                runner: str = "local", dask_address: str | None = None,
-               workers: int | None = None, progress: str = "auto") -> dict[str, Any]:
+               workers: int | None = None, progress: str = "auto",
+               lake: str | None = None) -> dict[str, Any]:
     """Run the ingest flow on the chosen task runner (threads, processes or Dask)."""
     from flows.runners import make_task_runner
 
@@ -205,19 +210,20 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                                                                  workers=workers)
     task_runner = make_task_runner(runner, config.workers, dask_address)
     flow_ = ingest_flow.with_options(task_runner=task_runner)
-    return flow_(source=source, warehouse=warehouse, config=config, progress=progress)
+    return flow_(source=source, warehouse=warehouse, config=config, progress=progress, lake=lake)
 
 
 def _ingest(source: str, warehouse: str, batch_size: int | None,
             config_path: str | None, config: WartaConfig | None,
-            max_in_flight: int | None, progress_mode: str) -> dict[str, Any]:
+            max_in_flight: int | None, progress_mode: str,
+            lake: str | None = None) -> dict[str, Any]:
     logger = get_run_logger()
     config = (config or load_config(config_path)).with_overrides(batch_size=batch_size)
     run_id = _run_id()
     started_at = datetime.now(UTC)
     summary = RunSummary(run_id, source, warehouse)
     progress = make_progress(progress_mode, logger)
-    with Warehouse(warehouse, memory_limit=config.duckdb_memory_limit) as wh:
+    with Warehouse(warehouse, lake=lake, memory_limit=config.duckdb_memory_limit) as wh:
         wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
         learned = wh.learned_boilerplate()

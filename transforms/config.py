@@ -80,7 +80,12 @@ def load_config(path: str | Path | None) -> WartaConfig:
     return config_from_mapping(raw, base_dir=Path(path).parent)
 
 
+# Sections read by other parts of warta (flows.schedule reads `serve`), not by a run.
+OTHER_SECTIONS = ("serve",)
+
+
 def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> WartaConfig:
+    raw = {k: v for k, v in raw.items() if k not in OTHER_SECTIONS}
     known = {f.name for f in fields(WartaConfig)}
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from fsspec.core import url_to_fs
 
 from transforms.cleaning import clean_body, load_boilerplate_rules
 from transforms.config import WartaConfig
@@ -67,7 +68,10 @@ class StagedBatch:
 
 
 class _TableWriter:
-    """Streams rows to one Parquet file in row groups; renamed into place only when complete."""
+    """Streams rows to one Parquet file in row groups; renamed into place only when complete.
+
+    `path` may be an fsspec URL (s3://...): the file is then written under a temporary key
+    and copied to its final key."""
 
     def __init__(self, path: str, schema: pa.Schema, flush_rows: int) -> None:
         self.path = path
@@ -75,7 +79,9 @@ class _TableWriter:
         self.schema = schema
         self.flush_rows = flush_rows
         self.rows: list[dict[str, Any]] = []
-        self.writer = pq.ParquetWriter(self.tmp_path, schema, compression="zstd")
+        self.fs = url_to_fs(path)[0] if "://" in path else None
+        self.writer = pq.ParquetWriter(self.tmp_path, schema, compression="zstd",
+                                       filesystem=self.fs)
         self.count = 0
 
     def add(self, row: dict[str, Any]) -> None:
@@ -83,6 +89,10 @@ class _TableWriter:
         self.count += 1
         if len(self.rows) >= self.flush_rows:
             self.flush()
+
+    def write_table(self, table: pa.Table) -> None:
+        self.writer.write_table(table)
+        self.count += table.num_rows
 
     def flush(self) -> None:
         if self.rows:
@@ -92,11 +102,18 @@ class _TableWriter:
     def close(self) -> None:
         self.flush()
         self.writer.close()
-        os.replace(self.tmp_path, self.path)
+        if self.fs is None:
+            os.replace(self.tmp_path, self.path)
+        else:
+            self.fs.copy(self.tmp_path, self.path)
+            self.fs.rm(self.tmp_path)
 
     def abort(self) -> None:
         self.writer.close()
-        Path(self.tmp_path).unlink(missing_ok=True)
+        if self.fs is None:
+            Path(self.tmp_path).unlink(missing_ok=True)
+        elif self.fs.exists(self.tmp_path):
+            self.fs.rm(self.tmp_path)
 
 
 @dataclass
@@ -111,7 +128,8 @@ def process_batch(batch_id: str, files: list[SourceFile], directory: str,
                   context: BatchContext) -> StagedBatch:
     """Turn raw files into staged tables under `directory` (written atomically per table)."""
     started = datetime.now(UTC)
-    os.makedirs(directory, exist_ok=True)
+    if "://" not in directory:  # object stores have no folders
+        os.makedirs(directory, exist_ok=True)
     flush_rows = max(50, context.config.batch_size)
     writers = {name: _TableWriter(os.path.join(directory, f"{name}.parquet"), schema, flush_rows)
                for name, schema in STAGED_TABLES.items()}
@@ -143,17 +161,19 @@ def _write_signatures(directory: str, config: WartaConfig) -> None:
     from transforms.near_dupes import signature_table
 
     cfg = config.near_dup_config()
-    source = pq.ParquetFile(os.path.join(directory, "documents.parquet"))
-    target = os.path.join(directory, "signatures.parquet")
-    writer = None
-    for chunk in source.iter_batches(batch_size=1024, columns=["doc_id", "body"]):
-        table = signature_table(chunk.column("doc_id").to_pylist(), chunk.column("body"), cfg)
-        if writer is None:
-            writer = pq.ParquetWriter(target + ".tmp", table.schema)
-        writer.write_table(table)
+    source_path = os.path.join(directory, "documents.parquet")
+    fs = url_to_fs(source_path)[0] if "://" in source_path else None
+    writer: _TableWriter | None = None
+    with pq.ParquetFile(source_path, filesystem=fs) as source:
+        for chunk in source.iter_batches(batch_size=1024, columns=["doc_id", "body"]):
+            table = signature_table(chunk.column("doc_id").to_pylist(), chunk.column("body"),
+                                    cfg)
+            if writer is None:
+                writer = _TableWriter(os.path.join(directory, "signatures.parquet"),
+                                      table.schema, flush_rows=1)
+            writer.write_table(table)
     if writer is not None:
         writer.close()
-        os.replace(target + ".tmp", target)
 
 
 @dataclass

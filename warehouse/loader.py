@@ -2,7 +2,8 @@
 
 Order of a commit, chosen so that a kill at any point leaves a state a rerun repairs:
 1. decide exact duplicates against the warehouse (SQL over the staged Parquet);
-2. write the batch's final Parquet files into the lake (temp file, then rename);
+2. write the batch's final Parquet files into the lake (temp file, then rename; on an
+   object store, temp key then copy);
 3. insert everything, ledger rows included, in ONE DuckDB transaction;
 4. delete the staging folder.
 Lake files whose batch is not in `batches` are leftovers of a killed run: `open()` removes
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +24,7 @@ import duckdb
 
 from transforms.failpoints import failpoint
 from transforms.pipeline import StagedBatch
+from warehouse.lake import Lake, remove_tree
 from warehouse.lock import WarehouseBusy, WriterLock
 from warehouse.schema import (
     SCHEMA_VERSION,
@@ -91,11 +92,15 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 class Warehouse:
     """A DuckDB file plus its Parquet lake, opened for writing by one process at a time."""
 
-    def __init__(self, path: str | os.PathLike[str], lake: Path | None = None,
-                 reconcile: bool = True, memory_limit: str | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str], lake: str | os.PathLike[str] | None = None,
+                 reconcile: bool = True, staging: str | os.PathLike[str] | None = None,
+                 memory_limit: str | None = None) -> None:
+        """`lake` and `staging` may be folders or fsspec URLs (s3://bucket/prefix); staging
+        defaults to the lake's `_staging`, so every Dask worker that reaches the lake can
+        write there."""
         self.path = Path(path).resolve()
-        self.lake = lake or lake_dir_for(self.path)
-        self.staging = self.lake / "_staging"
+        self.lake = Lake(lake or lake_dir_for(self.path))
+        self.staging = Lake(staging or self.lake.url("_staging"))
         self._reconcile_on_open = reconcile
         self._lock = WriterLock(self.path)
         self.near_dup_config: Any = None
@@ -111,6 +116,8 @@ class Warehouse:
             self.con = duckdb.connect(str(self.path))
             if self.memory_limit:  # DuckDB's default (80% of RAM) would grow with the corpus
                 self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
+            self.lake.register(self.con)
+            self.staging.register(self.con)
             apply_schema(self.con)
             if self._reconcile_on_open:
                 self._reconcile()
@@ -167,14 +174,11 @@ class Warehouse:
         """Undo what a killed run left: uncommitted lake files, staging, 'running' runs."""
         committed = {r[0] for r in self.db.execute("SELECT batch_id FROM batches").fetchall()}
         for table in LAKE_TABLES:
-            folder = self.lake / table
-            if not folder.is_dir():
-                continue
-            for file in folder.iterdir():
-                batch_id = file.name.split(".parquet")[0]
-                if file.name.endswith(".tmp") or batch_id not in committed:
-                    file.unlink()
-        shutil.rmtree(self.staging, ignore_errors=True)
+            for name in self.lake.names(table):
+                batch_id = name.split(".parquet")[0]
+                if name.endswith(".tmp") or batch_id not in committed:
+                    self.lake.remove(table, name)
+        remove_tree(self.staging.root)
         self.db.execute(
             "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
             " WHERE status = 'running'"
@@ -224,11 +228,11 @@ class Warehouse:
 
     # -- batches ---------------------------------------------------------------------------
     def staging_dir(self, batch_id: str) -> str:
-        return str(self.staging / batch_id)
+        return self.staging.url(batch_id)
 
     def discard_staged(self, staged: StagedBatch) -> None:
         """Drop a batch that will not be loaded (quarantined by the quality gate)."""
-        shutil.rmtree(staged.directory, ignore_errors=True)
+        remove_tree(staged.directory)
 
     def commit_batch(self, staged: StagedBatch, run_id: str) -> CommitResult:
         """Dedupe, write the lake files, then load everything in one transaction."""
@@ -256,7 +260,7 @@ class Warehouse:
             con.execute("ROLLBACK")
             raise
         failpoint("committed")
-        shutil.rmtree(staged.directory, ignore_errors=True)
+        remove_tree(staged.directory)
         return self._result(batch_id)
 
     def _stage_views(self, staged: StagedBatch) -> None:
@@ -338,15 +342,14 @@ class Warehouse:
 
     def _write_lake_rows(self, table: str, key: str, sql: str,
                          params: list[Any] | None = None) -> None:
-        folder = self.lake / table
-        folder.mkdir(parents=True, exist_ok=True)
-        final = folder / f"{key}.parquet"
-        tmp = folder / f"{key}.parquet.tmp"
+        self.lake.makedirs(table)
+        final = self.lake.url(table, f"{key}.parquet")
+        tmp = final + ".tmp"
         self.db.execute(
-            f"COPY ({sql}) TO '{_sql_path(str(tmp))}' (FORMAT parquet, COMPRESSION zstd)",
+            f"COPY ({sql}) TO '{_sql_path(tmp)}' (FORMAT parquet, COMPRESSION zstd)",
             params or [],
         )
-        os.replace(tmp, final)
+        self.lake.replace(tmp, final)
 
     def _insert_from_lake(self, batch_id: str, run_id: str,
                           staged: StagedBatch | None = None) -> None:
@@ -355,17 +358,17 @@ class Warehouse:
         On commit, the signatures the batch task computed are stored before the hooks run;
         on rebuild the near-duplicate hook signs the documents itself (same result)."""
         con = self.db
-        path = {t: _sql_path(str(self.lake / t / f"{batch_id}.parquet")) for t in LAKE_TABLES}
+        path = {t: _sql_path(self.lake.url(t, f"{batch_id}.parquet")) for t in LAKE_TABLES}
         con.execute(f"""
             INSERT INTO raw_files BY NAME SELECT * FROM read_parquet('{path['raw_files']}')
             ON CONFLICT (uri, content_hash) DO UPDATE SET last_run = excluded.last_run,
                 size = excluded.size, mtime = excluded.mtime""")
         for table in ("documents", *CHILD_TABLES, "duplicates", "rejects", "batches"):
-            if (self.lake / table / f"{batch_id}.parquet").exists():  # older lakes lack some
+            if self.lake.exists(table, f"{batch_id}.parquet"):  # older lakes lack some
                 con.execute(
                     f"INSERT INTO {table} BY NAME SELECT * FROM read_parquet('{path[table]}')")
         if (self.near_dup_config is not None and staged is not None
-                and os.path.exists(staged.path("signatures"))):
+                and self.staging.exists(staged.batch_id, "signatures.parquet")):
             self._store_signatures(staged, batch_id)
         for hook in self._after_insert_hooks:
             hook(con, batch_id, run_id)
@@ -375,7 +378,7 @@ class Warehouse:
 
         from warehouse.near_dupes import store_minhash
 
-        signatures = pq.read_table(staged.path("signatures"))
+        signatures = pq.read_table(staged.path("signatures"), filesystem=self.staging.fs)
         accepted = {r[0] for r in self.db.execute(
             "SELECT doc_id FROM documents WHERE batch_id = ?", [batch_id]).fetchall()}
         mask = [doc_id in accepted for doc_id in signatures.column("doc_id").to_pylist()]
@@ -406,8 +409,8 @@ class Warehouse:
     def replay_lake(self) -> int:
         """Load every committed batch from the lake in commit order (into an empty DB)."""
         con = self.db
-        batch_glob = _sql_path(str(self.lake / "batches" / "*.parquet"))
-        if not list((self.lake / "batches").glob("*.parquet")):
+        batch_glob = _sql_path(self.lake.url("batches", "*.parquet"))
+        if not any(n.endswith(".parquet") for n in self.lake.names("batches")):
             return 0
         batches = con.execute(
             f"SELECT batch_id, run_id FROM read_parquet('{batch_glob}') "
@@ -420,12 +423,12 @@ class Warehouse:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        runs_glob = _sql_path(str(self.lake / "runs" / "*.parquet"))
-        if list((self.lake / "runs").glob("*.parquet")):
+        runs_glob = _sql_path(self.lake.url("runs", "*.parquet"))
+        if any(n.endswith(".parquet") for n in self.lake.names("runs")):
             con.execute(f"INSERT INTO runs BY NAME SELECT * FROM read_parquet('{runs_glob}') "
                         "ON CONFLICT (run_id) DO NOTHING")
-        dq_glob = _sql_path(str(self.lake / "dq_results" / "*.parquet"))
-        if list((self.lake / "dq_results").glob("*.parquet")):
+        dq_glob = _sql_path(self.lake.url("dq_results", "*.parquet"))
+        if any(n.endswith(".parquet") for n in self.lake.names("dq_results")):
             con.execute(f"INSERT INTO dq_results BY NAME SELECT * FROM read_parquet('{dq_glob}')")
         return len(batches)
 
@@ -445,17 +448,18 @@ def _column_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str
 
 
 def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
-                      near_dup_config: Any = None) -> int:
+                      near_dup_config: Any = None,
+                      lake: str | os.PathLike[str] | None = None) -> int:
     """Recreate the DuckDB file from its lake; the old file is replaced only on success."""
     real = Path(path).resolve()
-    lake = lake_dir_for(real)
-    if not (lake / "batches").is_dir():
+    lake = Lake(lake or lake_dir_for(real))
+    if not lake.exists("batches"):
         raise WarehouseError(f"no Parquet lake at {lake}: nothing to rebuild from")
     with WriterLock(real):
         tmp = real.with_name(real.name + ".rebuild")
         for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):
             leftover.unlink(missing_ok=True)
-        target = Warehouse(tmp, lake=lake, reconcile=False)
+        target = Warehouse(tmp, lake=lake.root, reconcile=False)
         if near_dup_config is not None:
             target.enable_near_duplicates(near_dup_config)
         for hook in hooks:
