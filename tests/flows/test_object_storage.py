@@ -83,9 +83,6 @@ def test_s3_source_is_ingested_and_a_rerun_adds_nothing(s3, tmp_path):
     assert snapshot(db) == before
 
 
-@pytest.mark.xfail(reason="s3fs keeps listings per process: a new object is unreadable in a "
-                   "long-lived process until transforms/sources.py invalidates the cache "
-                   "(patch in the issue-5 report)", strict=False)
 def test_s3_object_added_later_is_read_by_the_same_process(s3, tmp_path):
     write_corpus(tmp_path / "src")
     upload(s3, tmp_path / "src", "raw/later")
