@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import os
 import socket
 from pathlib import Path
@@ -95,11 +94,6 @@ def test_s3_object_added_later_is_read_by_the_same_process(s3, tmp_path):
     assert third["files_processed"] == 1 and third["documents"] == 1
 
 
-lake_supported = "lake" in inspect.signature(
-    __import__("flows.ingest", fromlist=["run_ingest"]).run_ingest).parameters
-
-
-@pytest.mark.skipif(not lake_supported, reason="needs the lake-on-object-storage loader patch")
 @pytest.mark.parametrize("runner", ["local", "processes"])
 def test_lake_on_s3_gives_the_same_warehouse_and_rebuilds(s3, tmp_path, runner):
     from warehouse.loader import rebuild_warehouse
@@ -128,7 +122,6 @@ def test_lake_on_s3_gives_the_same_warehouse_and_rebuilds(s3, tmp_path, runner):
     assert snapshot(db) == before
 
 
-@pytest.mark.skipif(not lake_supported, reason="needs the lake-on-object-storage loader patch")
 def test_uncommitted_lake_objects_are_removed_on_open(s3, tmp_path):
     from warehouse.loader import Warehouse
 
