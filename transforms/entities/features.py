@@ -109,10 +109,7 @@ def word_features(word: str) -> list[str]:
         feats.append("g:country")
     cid = clusters().get(low)
     if cid is not None:
-        for n in (4, 8, 12):
-            if len(cid) >= n:
-                feats.append(f"c{n}={cid[:n]}")
-        feats.append(f"c={cid}")
+        feats.extend(f"c{i}={c}" for i, c in enumerate(cid.split("-")))
     return feats
 
 
