@@ -95,6 +95,12 @@ _ACCOUNT = re.compile(
     r"\b(?i:di|melalui|lewat|via|dalam)\s+(?i:akun|unggahan|cuitan|platform|kanal)\s+"
     r"(?i:resmi\s+)?(?i:media\s+sosial\s+)?(?P<name>[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)"
 )
+# Cheap scans of the lower-cased text for where a citation or an account mention may start;
+# the full patterns are then tried only there (the same matches as scanning with them).
+_CITE_SCAN = re.compile(rf"\b(?:(?:seperti|sebagaimana)\s+)?(?:{_MEDIA_VERBS}|{_OTHER_VERBS})")
+_ACCOUNT_SCAN = re.compile(
+    r"\b(?:di|melalui|lewat|via|dalam)\s+(?:akun|unggahan|cuitan|platform|kanal)\s"
+)
 _SOURCE_LINE = re.compile(r"(?:^|\n|(?<=[a-z.]))\s*[Ss]umber\s*:\s*(?P<name>[^\n:]{2,60}?)\s*$")
 _MEDIA_LIKE = re.compile(
     r"\.(com|co|id|net|org|tv)\b|\b(News|Times|Post|Journal|TV|Daily|Herald|Tribune|Press|"
@@ -144,13 +150,37 @@ def _from_match(m: re.Match[str]) -> tuple[str, str] | None:
     return None
 
 
+_ACCOUNT_WORDS = ("akun", "unggahan", "cuitan", "platform", "kanal")
+
+
+def _matches(
+    full: re.Pattern[str], scan: re.Pattern[str], body: str, low: str
+) -> list[re.Match[str]]:
+    """`full.finditer(body)`, tried only where `scan` finds a start in the lower-cased text."""
+    if len(low) != len(body):
+        return list(full.finditer(body))
+    out: list[re.Match[str]] = []
+    end = 0
+    for hit in scan.finditer(low):
+        pos = hit.start()
+        if pos < end:
+            continue
+        m = full.match(body, pos)
+        if m is not None:
+            out.append(m)
+            end = max(m.end(), m.start() + 1)
+    return out
+
+
 def extract_cited_sources(body: str) -> list[dict]:
     """Cited media in order of first mention, one row per distinct name."""
     found: list[tuple[int, str, str]] = []
-    for m in _CITE.finditer(body):
+    low = body.lower()
+    for m in _matches(_CITE, _CITE_SCAN, body, low):
         if hit := _from_match(m):
             found.append((m.start(), *hit))
-    for m in _ACCOUNT.finditer(body):
+    accounts = any(w in low for w in _ACCOUNT_WORDS) or len(low) != len(body)
+    for m in _matches(_ACCOUNT, _ACCOUNT_SCAN, body, low) if accounts else ():
         name = _longest_known(_clean(m.group("name"))) or _clean(m.group("name"))
         if name.lower() in KNOWN_SOURCES or name in ("X",):
             found.append((m.start(), name, "platform"))
