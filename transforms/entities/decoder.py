@@ -14,7 +14,7 @@ checks the result against python-crfsuite's own tagger.
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -94,6 +94,11 @@ class Decoder:
             else:
                 self._maps[0][a] = r
         self._n_slots = len(self._maps)
+        # word feature -> [(slot, weight row)] over the own slot and the neighbour slots
+        self._base_map: dict[str, list[tuple[int, int]]] = {}
+        for slot in range(len(OFFSETS) + 1):
+            for f, r in self._maps[slot].items():
+                self._base_map.setdefault(f, []).append((slot, r))
         self._pad = max(2, *(abs(k) for k in OFFSETS))
         self._window = np.arange(-self._pad, self._pad + 1)
         # columns of the window gathered for each slot: own word, neighbours, previous word
@@ -125,48 +130,48 @@ class Decoder:
             flags = np.zeros(cap, dtype=np.int8)
             flags[: self._size] = self._flags[: self._size]
             self._tab, self._flags = tab, flags
-        t_idx: list[int] = []
-        s_idx: list[int] = []
-        a_idx: list[int] = []
-        maps = self._maps
+        flat: list[int] = []
+        rows: list[int] = []
+        n_slots = self._n_slots
+        base_map, own_map, prev_map = self._base_map, self._maps[0], self._maps[-1]
+        flags = self._flags
         for w in words:
             tid = self._size
             self._size += 1
             self._vocab[w] = tid
-            self._flags[tid] = _type_flags(w)
-            base = word_features(w)
-            m0 = maps[0]
-            for f in chain(own_features(w), base):
-                r = m0.get(f)
+            flags[tid] = _type_flags(w)
+            at = tid * n_slots
+            for f in own_features(w):
+                r = own_map.get(f)
                 if r is not None:
-                    t_idx.append(tid)
-                    s_idx.append(0)
-                    a_idx.append(r)
-            for s in range(1, len(OFFSETS) + 1):
-                ms = maps[s]
-                for f in base:
-                    r = ms.get(f)
-                    if r is not None:
-                        t_idx.append(tid)
-                        s_idx.append(s)
-                        a_idx.append(r)
-            r = maps[-1].get(w.lower())
+                    flat.append(at)
+                    rows.append(r)
+            for f in word_features(w):
+                hits = base_map.get(f)
+                if hits is not None:
+                    for s, r in hits:
+                        flat.append(at + s)
+                        rows.append(r)
+            r = prev_map.get(w.lower())
             if r is not None:
-                t_idx.append(tid)
-                s_idx.append(len(maps) - 1)
-                a_idx.append(r)
-        if t_idx:
-            np.add.at(self._tab, (np.array(t_idx), np.array(s_idx)), self._weights[a_idx])
+                flat.append(at + n_slots - 1)
+                rows.append(r)
+        if flat:
+            cells, inverse = np.unique(np.array(flat), return_inverse=True)
+            weights = self._weights[rows]
+            tab = self._tab.reshape(-1, len(self.labels))
+            for lab in range(len(self.labels)):
+                tab[cells, lab] += np.bincount(inverse, weights[:, lab], minlength=len(cells))
 
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are compiled on first sight)."""
         get = self._vocab.get
-        ids = list(map(get, words))
-        if None in ids:
-            new = list(dict.fromkeys(w for w, i in zip(words, ids, strict=True) if i is None))
-            self._add_types(new)
-            ids = list(map(get, words))
-        return np.array(ids, dtype=np.int64)
+        n = len(words)
+        ids = np.fromiter(map(get, words, repeat(-1, n)), dtype=np.int64, count=n)
+        if n and ids.min() < 0:
+            self._add_types([w for w in dict.fromkeys(words) if w not in self._vocab])
+            ids = np.fromiter(map(get, words), dtype=np.int64, count=n)
+        return ids
 
     def flags(self, ids: np.ndarray) -> np.ndarray:
         return self._flags[ids]

@@ -225,9 +225,12 @@ def _split_title_place(ents: list[dict], body: str) -> list[dict]:
     out = []
     for ent in ents:
         words = ent["text"].split()
+        if len(words) < 2:
+            out.append(ent)
+            continue
         before = body[max(0, ent["start"] - 40) : ent["start"]].split()
         titled = any(w.lower().strip(",") in PERSON_TITLES for w in before[-4:])
-        k = _place_prefix(words) if titled and len(words) >= 2 else 0
+        k = _place_prefix(words) if titled else 0
         if not k or not all(w[:1].isupper() for w in words[k:]):
             out.append(ent)
             continue
