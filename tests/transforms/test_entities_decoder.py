@@ -71,3 +71,17 @@ def test_candidate_decoding_finds_the_names() -> None:
     found = {" ".join(words[a:b]): k for a, b, k in dec.decode(dec.ids(words), start)}
     assert found.get("John Kerry") == "person"
     assert found.get("Moskow") == "location"
+
+
+def test_type_cache_reset_keeps_results(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the per-type cache is full it starts again; results do not change."""
+    import transforms.entities.decoder as decoder_module
+
+    fresh = Decoder(MODEL_PATH)
+    small = Decoder(MODEL_PATH)
+    monkeypatch.setattr(decoder_module, "_MAX_TYPES", 40)
+    for words in _sentences() * 2:
+        start = np.zeros(len(words), dtype=bool)
+        start[0] = True
+        assert small.decode(small.ids(words), start) == fresh.decode(fresh.ids(words), start)
+        assert small._size <= 40 + len(words)

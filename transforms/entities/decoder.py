@@ -112,6 +112,9 @@ class Decoder:
         cap = 4096
         self._tab = np.zeros((cap, self._n_slots, len(self.labels)), dtype=np.float32)
         self._flags = np.zeros(cap, dtype=np.int8)
+        self._compiled = np.zeros(cap, dtype=bool)
+        self._compiled[_PAD] = True
+        self._words: list[str] = [""]
         self._vocab: dict[str, int] = {}
         for s in range(1, len(OFFSETS) + 1):
             r = self._maps[s].get("PAD")
@@ -120,8 +123,7 @@ class Decoder:
         self._size = 1
 
     def _add_types(self, words: list[str]) -> None:
-        if self._size + len(words) > _MAX_TYPES:
-            self._reset()
+        """Register new word types (flags now; weights when first needed, `_compile`)."""
         need = self._size + len(words)
         if need > len(self._tab):
             cap = max(need, 2 * len(self._tab))
@@ -129,17 +131,23 @@ class Decoder:
             tab[: self._size] = self._tab[: self._size]
             flags = np.zeros(cap, dtype=np.int8)
             flags[: self._size] = self._flags[: self._size]
-            self._tab, self._flags = tab, flags
+            compiled = np.zeros(cap, dtype=bool)
+            compiled[: self._size] = self._compiled[: self._size]
+            self._tab, self._flags, self._compiled = tab, flags, compiled
+        start = self._size
+        self._size += len(words)
+        self._vocab.update(zip(words, range(start, self._size), strict=True))
+        self._words.extend(words)
+        self._flags[start : self._size] = [_type_flags(w) for w in words]
+
+    def _compile(self, tids: list[int]) -> None:
+        """Sum each type's feature weights per slot into `_tab`."""
         flat: list[int] = []
         rows: list[int] = []
         n_slots = self._n_slots
         base_map, own_map, prev_map = self._base_map, self._maps[0], self._maps[-1]
-        flags = self._flags
-        for w in words:
-            tid = self._size
-            self._size += 1
-            self._vocab[w] = tid
-            flags[tid] = _type_flags(w)
+        for tid in tids:
+            w = self._words[tid]
             at = tid * n_slots
             for f in own_features(w):
                 r = own_map.get(f)
@@ -156,6 +164,7 @@ class Decoder:
             if r is not None:
                 flat.append(at + n_slots - 1)
                 rows.append(r)
+        self._compiled[tids] = True
         if flat:
             cells, inverse = np.unique(np.array(flat), return_inverse=True)
             weights = self._weights[rows]
@@ -164,13 +173,17 @@ class Decoder:
                 tab[cells, lab] += np.bincount(inverse, weights[:, lab], minlength=len(cells))
 
     def ids(self, words: list[str]) -> np.ndarray:
-        """Type ids of the words (new types are compiled on first sight)."""
+        """Type ids of the words (new types are registered on first sight)."""
         get = self._vocab.get
         n = len(words)
         ids = np.fromiter(map(get, words, repeat(-1, n)), dtype=np.int64, count=n)
         if n and ids.min() < 0:
-            self._add_types([w for w in dict.fromkeys(words) if w not in self._vocab])
-            ids = np.fromiter(map(get, words), dtype=np.int64, count=n)
+            new = [w for w in dict.fromkeys(words) if w not in self._vocab]
+            if self._size + len(new) > _MAX_TYPES:
+                self._reset()  # bounded memory: start the cache again with this text's words
+                new = list(dict.fromkeys(words))
+            self._add_types(new)
+            ids = np.fromiter(map(self._vocab.get, words), dtype=np.int64, count=n)
         return ids
 
     def flags(self, ids: np.ndarray) -> np.ndarray:
@@ -197,6 +210,9 @@ class Decoder:
         win = (pos + pad)[:, None] + self._window  # (m, 2 * pad + 1): offsets -pad..pad
         same = sid_x[win] == sid_x[win[:, pad : pad + 1]]
         wid = np.where(same, ids_x[win], _PAD)
+        todo = wid[~self._compiled[wid]]
+        if len(todo):
+            self._compile(np.unique(todo).tolist())
         caps = np.where(same, self._flags[wid] & FLAG_CAP, 2)
         code = caps[:, pad - 2 : pad + 3] @ self._cp_weights
         slot_ids = wid[:, self._slot_cols]

@@ -52,17 +52,21 @@ def tokenize(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
 
 
-_UPPER = re.compile(r"[A-Z]")
-_LOWER = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _REPEAT = re.compile(r"(.)\1{2,}")
 
 
+_SHAPE = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", "X" * 26 + "x" * 26 + "d" * 10
+)
+
+
 def _shape(word: str) -> str:
-    shape = _UPPER.sub("X", word)
-    shape = _LOWER.sub("x", shape)
-    shape = _DIGIT.sub("d", shape)
-    return _REPEAT.sub(r"\1\1", shape)
+    """ASCII capitals -> X, small letters -> x, digits (any script) -> d; runs capped at 2."""
+    shape = word.translate(_SHAPE)
+    if not shape.isascii():
+        shape = _DIGIT.sub("d", shape)
+    return _REPEAT.sub(r"\1\1", shape) if len(shape) > 2 else shape
 
 
 @lru_cache(maxsize=1)
