@@ -110,17 +110,17 @@ def _rejoin(lines: list[str], width: int | None, in_block: bool) -> list[str]:
     if width is None:
         return lines
     paragraphs: list[str] = []
-    current = lines[0]
+    current = [lines[0]]  # joined once at the end: repeated concatenation is quadratic
     last = lines[0]
     for line in lines[1:]:
         wrapped = len(last) >= _WRAPPED_SHARE * width
         if wrapped and (in_block or not last.endswith(_SENTENCE_END)):
-            current = f"{current} {line}"
+            current.append(line)
         else:
-            paragraphs.append(current)
-            current = line
+            paragraphs.append(" ".join(current))
+            current = [line]
         last = line
-    paragraphs.append(current)
+    paragraphs.append(" ".join(current))
     return paragraphs
 
 

@@ -196,8 +196,7 @@ class _BatchState:
                 self._file_row(source_file, "", fmt, 1)
             return
         digest = file_hash(data)
-        reference = (datetime.fromtimestamp(source_file.mtime, UTC)
-                     if source_file.mtime else self.context.reference_time)
+        reference = _reference_time(source_file.mtime, self.context.reference_time)
         n_records = 0
         for record in read_records(source_file.uri, data, config):
             n_records += 1
@@ -208,6 +207,10 @@ class _BatchState:
                 self._document(source_file, digest, fmt or "txt", record, reference)
             except Rejected as rejected:
                 self._reject(source_file.uri, record.record_index, digest, rejected)
+            except Exception as exc:  # a bug on one record must not lose the batch
+                self._reject(source_file.uri, record.record_index, digest, Rejected(
+                    RejectReason.MALFORMED_RECORD,
+                    f"internal error: {type(exc).__name__}: {exc}"))
         if n_records == 0:  # e.g. a CSV with only a header, a JSON empty list
             self._reject(source_file.uri, 0, digest,
                          Rejected(RejectReason.EMPTY, "file holds no records"))
@@ -224,7 +227,7 @@ class _BatchState:
             if reader is not None:
                 return reader(source_file.uri)
             from transforms.sources import read_file_bytes
-            return read_file_bytes(source_file.uri)
+            return read_file_bytes(source_file.uri, limit=limit)
         except OSError as exc:
             raise Rejected(RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}") from exc
 
@@ -268,8 +271,11 @@ class _BatchState:
             raise Rejected(RejectReason.TOO_SHORT,
                            f"body has {len(body)} chars, min_body_chars={config.min_body_chars}")
         the_id = doc_id(source_file.relpath, digest, record.record_index)
+        # Everything that can fail runs before the first row is written: a record is
+        # written whole or not at all.
+        extras = self._entity_rows(the_id, body) if config.extract_entities else {}
         row = {
-            "seq": self._next_seq(), "doc_id": the_id, "source_uri": source_file.uri,
+            "doc_id": the_id, "source_uri": source_file.uri,
             "record_index": record.record_index, "file_hash": digest, "format": fmt,
             "url": record_fields.url or meta_hints.get("url"), "title": metadata.title,
             "body": body, "content_hash": content_hash(body),
@@ -281,23 +287,24 @@ class _BatchState:
         }
         row.update(metadata.fields)
         row["title_source"] = metadata.title_source
+        row["seq"] = self._next_seq()
         self.writers["documents"].add(row)
         for position, text_ in enumerate(metadata.paragraphs):
             self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_})
-        if config.extract_entities:
-            self._entities(the_id, body)
+        for table, rows in extras.items():
+            for extra in rows:
+                self.writers[table].add(extra)
 
-    def _entities(self, the_id: str, body: str) -> None:
+    def _entity_rows(self, the_id: str, body: str) -> dict[str, list[dict[str, Any]]]:
         """People, organisations, places, quotations and cited sources of one body."""
         from transforms.entities import extract_cited_sources, extract_entities, extract_quotes
 
         entities = extract_entities(body)
-        for entity in entities:
-            self.writers["entities"].add({"doc_id": the_id, **entity})
-        for quote in extract_quotes(body, entities):
-            self.writers["quotes"].add({"doc_id": the_id, **quote})
-        for source in extract_cited_sources(body):
-            self.writers["cited_sources"].add({"doc_id": the_id, **source})
+        return {
+            "entities": [{"doc_id": the_id, **e} for e in entities],
+            "quotes": [{"doc_id": the_id, **q} for q in extract_quotes(body, entities)],
+            "cited_sources": [{"doc_id": the_id, **c} for c in extract_cited_sources(body)],
+        }
 
     def _next_seq(self) -> int:
         self.seq += 1
@@ -318,6 +325,16 @@ class _BatchState:
             "size": source_file.size, "mtime": source_file.mtime, "format": fmt,
             "n_records": n_records,
         })
+
+
+def _reference_time(mtime: float | None, fallback: datetime) -> datetime:
+    """The file's time anchors year-less dates; an absurd mtime falls back to the run's."""
+    if not mtime:
+        return fallback
+    try:
+        return datetime.fromtimestamp(mtime, UTC)
+    except (OverflowError, OSError, ValueError):
+        return fallback
 
 
 def _clean_field(value: str | None) -> str | None:
