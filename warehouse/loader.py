@@ -31,7 +31,6 @@ from warehouse.schema import (
     SchemaError,
     apply_schema,
     stored_version,
-    table_columns,
 )
 
 # Tables whose rows are written to the lake per batch, in load order.
@@ -299,13 +298,7 @@ class Warehouse:
         """SQL for each lake table of this batch, columns in warehouse order."""
         literal = {"run_id": _sql_str(run_id), "batch_id": _sql_str(batch_id),
                    "ingested_at": f"TIMESTAMPTZ '{now.isoformat()}'"}
-        doc_cols = table_columns(self.db, "documents")
-        staged_doc_cols = {r[0] for r in self.db.execute("DESCRIBE staged_documents").fetchall()}
-        doc_exprs = ", ".join(
-            (literal[c] if c in literal else f"i.{c}" if c in staged_doc_cols
-             else f"NULL::{_column_type(self.db, 'documents', c)}") + f" AS {c}"
-            for c in doc_cols
-        )
+        doc_exprs = self._column_exprs("documents", "staged_documents", "i", literal)
         accepted = "SELECT doc_id FROM decided WHERE existing_id IS NULL AND rn = 1"
         run = literal["run_id"]
         batch = literal["batch_id"]
@@ -329,13 +322,25 @@ class Warehouse:
             "batches": "SELECT * FROM new_batch",
         }
 
+    def _column_exprs(self, table: str, staged_table: str, alias: str,
+                      literal: dict[str, str]) -> str:
+        """The warehouse table's columns in order: a run literal, the staged column, or a
+        typed NULL for a column the batch task does not produce."""
+        staged = {r[0] for r in self.db.execute(f"DESCRIBE {staged_table}").fetchall()}
+        columns = self.db.execute(
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_name = ? ORDER BY ordinal_position", [table]).fetchall()
+
+        def expr(column: str, data_type: str) -> str:
+            if column in literal:
+                return literal[column]
+            return f'{alias}."{column}"' if column in staged else f"NULL::{data_type}"
+
+        return ", ".join(f'{expr(c, t)} AS "{c}"' for c, t in columns)
+
     def _child_select(self, table: str, accepted: str, literal: dict[str, str]) -> str:
         staged = {r[0] for r in self.db.execute(f"DESCRIBE staged_{table}").fetchall()}
-        exprs = ", ".join(
-            (literal[c] if c in literal else f'c."{c}"' if c in staged
-             else f"NULL::{_column_type(self.db, table, c)}") + f' AS "{c}"'
-            for c in table_columns(self.db, table)
-        )
+        exprs = self._column_exprs(table, f"staged_{table}", "c", literal)
         order = ", ".join(f'c."{c}"' for c in ("doc_id", "position", "start") if c in staged)
         return (f"SELECT {exprs} FROM staged_{table} c WHERE c.doc_id IN ({accepted}) "
                 f"ORDER BY {order}")
@@ -439,12 +444,6 @@ def _sql_path(path: str) -> str:
 
 def _sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def _column_type(con: duckdb.DuckDBPyConnection, table: str, column: str) -> str:
-    return con.execute(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = ? AND column_name = ?",
-        [table, column]).fetchone()[0]
 
 
 def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
