@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--root", type=Path, default=Path("/tmp/warta-bench"))
     ap.add_argument("--runners", default=",".join(RUNNERS))
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=500)
+    ap.add_argument("--batch-size", type=int, default=2000)
     ap.add_argument("--new", type=int, help="new documents per incremental run "
                     "(default N/10, at least 1,000)")
     ap.add_argument("--skip-incremental", action="store_true")

@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="ingest new and changed raw files from SOURCE")
     ingest.add_argument("source", help="folder (read recursively), file, or fsspec URL")
     add_warehouse(ingest)
-    ingest.add_argument("--batch-size", type=int, help="records per batch (default 500)")
+    ingest.add_argument("--batch-size", type=int, help="records per batch (default 2000)")
     ingest.add_argument("--config", help="YAML config file")
     ingest.add_argument("--json", action="store_true", help="print the run summary as JSON")
     ingest.add_argument("--runner", choices=("local", "processes", "dask"), default="local",
@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--cron", help="cron expression, e.g. '*/15 * * * *'")
     when.add_argument("--interval", type=int, help="seconds between runs")
     serve.add_argument("--config", help="YAML config file (may hold a serve: section)")
-    serve.add_argument("--batch-size", type=int, help="records per batch (default 500)")
+    serve.add_argument("--batch-size", type=int, help="records per batch (default 2000)")
     serve.add_argument("--runner", choices=("local", "processes", "dask"), default="local")
     serve.add_argument("--dask-address", help="tcp://HOST:PORT of a running Dask scheduler")
     serve.add_argument("--workers", type=int, help="batch tasks in parallel (default 2)")

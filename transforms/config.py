@@ -33,7 +33,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class WartaConfig:
-    batch_size: int = 500                  # records per Parquet part and per load
+    batch_size: int = 2000                 # records per task and per load (~0.35 s of GX each)
     min_body_chars: int = 200              # shorter cleaned bodies are rejected as too_short
     max_file_bytes: int = 64 * 1024 * 1024  # raw (decompressed) bytes per file
     max_record_bytes: int = 2 * 1024 * 1024  # one record's text
@@ -54,7 +54,7 @@ class WartaConfig:
 
         return NearDupConfig.from_mapping(self.near_duplicates)
     workers: int = 2                       # batch tasks in flight at once
-    duckdb_memory_limit: str = "512MB"     # DuckDB spills to disk beyond this
+    duckdb_memory_limit: str = "256MB"     # DuckDB spills to disk beyond this (keeps RSS flat)
 
     def with_overrides(self, **overrides: Any) -> WartaConfig:
         """A copy with the given non-None overrides (command-line flags win over the file)."""
