@@ -347,6 +347,19 @@ def test_indonesian_malay_english_and_others() -> None:
     assert detect_language("Der Minister sagte, die Preise würden stabil bleiben.")[0] == "de"
 
 
+def test_language_routing_needs_several_distinct_function_words() -> None:
+    from transforms.metadata import language
+
+    clear = "Menteri mengatakan harga beras akan tetap stabil hingga akhir tahun, namun pemerintah"
+    assert language._route(language._WORD.findall(clear.lower()), clear)[0] is language._id_ms()
+    # One family word repeated ("di" in Italian) is not overwhelming evidence.
+    italian = "il prezzo di pane e di latte e di gas di Roma"
+    assert language._route(language._WORD.findall(italian), italian)[0] is not language._id_ms()
+    long_id = " ".join([clear] * 8)
+    code, score = detect_language(long_id)
+    assert code == "id" and 0.0 < score <= 1.0
+
+
 def test_language_and_word_count_in_fields() -> None:
     meta = run(["Pemerintah memastikan harga beras tetap stabil karena stok masih cukup."])
     assert meta.fields["language"] == "id"
