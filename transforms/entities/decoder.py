@@ -99,13 +99,35 @@ class Decoder:
         for slot in range(len(OFFSETS) + 1):
             for f, r in self._maps[slot].items():
                 self._base_map.setdefault(f, []).append((slot, r))
+        self._build_blocks()
         self._pad = max(2, *(abs(k) for k in OFFSETS))
         self._window = np.arange(-self._pad, self._pad + 1)
         # columns of the window gathered for each slot: own word, neighbours, previous word
         self._slot_cols = np.array([self._pad, *(self._pad + k for k in OFFSETS), self._pad - 1])
         self._slot_index = np.arange(self._n_slots)
         self._cp_weights = np.array([81, 27, 9, 3, 1])
+        # One Viterbi step as 2-D arrays: column y * L + x holds score[x] + trans[x, y], so the
+        # best predecessor is an argmax over the last axis (numpy reduces a middle axis of
+        # (runs, L, L) several times slower than it broadcasts, gathers or argmaxes).
+        self._from_col = np.tile(np.arange(n_lab), n_lab)
+        self._trans_yx = trans.T.ravel()
         self._reset()
+
+    def _build_blocks(self) -> None:
+        """One dense (slot, label) weight block per feature string, row 0 all zeros.
+
+        Own features (bias, affixes, length) and word features (w=, sh=, gazetteer, clusters)
+        never share a string, so one lookup serves both; `ca=` words get their own blocks.
+        """
+        n_lab = len(self.labels)
+        feats, prev = list(self._base_map), list(self._maps[-1])
+        self._block_of = {f: 1 + i for i, f in enumerate(feats)}
+        self._prev_block = {f: 1 + len(feats) + i for i, f in enumerate(prev)}
+        at = [(self._block_of[f], s, r) for f in feats for s, r in self._base_map[f]]
+        at += [(self._prev_block[f], self._n_slots - 1, r) for f, r in self._maps[-1].items()]
+        b, s, r = (np.array(x, dtype=np.int64) for x in zip(*at, strict=True))
+        self._blocks = np.zeros((1 + len(feats) + len(prev), self._n_slots, n_lab))
+        self._blocks[b, s] = self._weights[r]
 
     # -- per-type tables -------------------------------------------------------------------------
     def _reset(self) -> None:
@@ -141,36 +163,22 @@ class Decoder:
         self._flags[start : self._size] = [_type_flags(w) for w in words]
 
     def _compile(self, tids: list[int]) -> None:
-        """Sum each type's feature weights per slot into `_tab`."""
-        flat: list[int] = []
-        rows: list[int] = []
-        n_slots = self._n_slots
-        base_map, own_map, prev_map = self._base_map, self._maps[0], self._maps[-1]
+        """Sum each type's feature weights per slot into `_tab`: one gather of dense feature
+        blocks and a segment sum (the same additions in the same order as one at a time)."""
+        block_of, prev_of = self._block_of.get, self._prev_block.get
+        bids: list[int] = []
+        starts: list[int] = []
         for tid in tids:
             w = self._words[tid]
-            at = tid * n_slots
-            for f in own_features(w):
-                r = own_map.get(f)
-                if r is not None:
-                    flat.append(at)
-                    rows.append(r)
-            for f in word_features(w):
-                hits = base_map.get(f)
-                if hits is not None:
-                    for s, r in hits:
-                        flat.append(at + s)
-                        rows.append(r)
-            r = prev_map.get(w.lower())
-            if r is not None:
-                flat.append(at + n_slots - 1)
-                rows.append(r)
+            starts.append(len(bids))
+            bids.append(0)  # the zero block: every segment starts at 0.0, none is empty
+            bids.extend(filter(None, map(block_of, own_features(w))))
+            bids.extend(filter(None, map(block_of, word_features(w))))
+            b = prev_of(w.lower())
+            if b:
+                bids.append(b)
         self._compiled[tids] = True
-        if flat:
-            cells, inverse = np.unique(np.array(flat), return_inverse=True)
-            weights = self._weights[rows]
-            tab = self._tab.reshape(-1, len(self.labels))
-            for lab in range(len(self.labels)):
-                tab[cells, lab] += np.bincount(inverse, weights[:, lab], minlength=len(cells))
+        self._tab[tids] = np.add.reduceat(self._blocks[bids], starts, axis=0)
 
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are registered on first sight)."""
@@ -218,7 +226,10 @@ class Decoder:
         slot_ids = wid[:, self._slot_cols]
         slot_ids[:, -1] *= caps[:, pad] == 1
         flat = slot_ids * self._n_slots + self._slot_index
-        emis = self._tab.reshape(-1, len(self.labels))[flat].sum(axis=1, dtype=np.float64)
+        # Gathered slot-major, (slots, m, labels): summing the outer axis is a few flat adds,
+        # the same sequential float64 sums as over the middle axis of (m, slots, labels).
+        rows = self._tab.reshape(-1, len(self.labels))[flat.T]
+        emis = np.add.reduce(rows, axis=0, dtype=np.float64)
         emis += self._cp[code]
         return emis
 
@@ -275,25 +286,45 @@ class Decoder:
         # Right-align each run so every run ends in the last column; pads before it are O.
         shift = width - seg_len
         grid[seg_id, 1 + shift[seg_id] + col] = rows
+        labels = self._viterbi(grid)
+        # Only runs with a label other than O in their own (right-aligned) columns give spans.
+        own = np.arange(width) >= shift[:, None]
+        out: list[tuple[int, int, str]] = []
+        hits = np.flatnonzero(((labels != o) & own).any(axis=1))
+        if len(hits):
+            paths = labels[hits].tolist()
+            for path, a, ln in zip(
+                paths, first[hits].tolist(), seg_len[hits].tolist(), strict=True
+            ):
+                self._spans(path[width - ln :], a, out)
+        return out
+
+    def _viterbi(self, grid: np.ndarray) -> np.ndarray:
+        """Best label per column after the first, for every run of `grid` (runs, steps, L).
+
+        The same additions and comparisons as `score[:, :, None] + trans` with max and argmax
+        over axis 1 (ties to the lower label), laid out so that each step is a few flat calls.
+        """
+        n_seg, n_col, n_lab = grid.shape
+        width = n_col - 1
+        from_col, trans_yx = self._from_col, self._trans_yx
+        flat_at = np.arange(n_seg * n_lab) * n_lab
         score = grid[:, 0]
         backs = []
-        for t in range(1, width + 1):
-            step = score[:, :, None] + trans
-            backs.append(step.argmax(axis=1))
-            score = step.max(axis=1) + grid[:, t]
+        for t in range(1, n_col):
+            step = score[:, from_col]
+            step += trans_yx
+            back = step.reshape(n_seg, n_lab, n_lab).argmax(axis=2)
+            backs.append(back)
+            score = step.ravel()[flat_at + back.ravel()].reshape(n_seg, n_lab)
+            score += grid[:, t]
         labels = np.empty((n_seg, width), dtype=np.int64)
         y = score.argmax(axis=1)
         seg_range = np.arange(n_seg)
         for t in range(width - 1, -1, -1):
             labels[:, t] = y
             y = backs[t][seg_range, y]
-        out: list[tuple[int, int, str]] = []
-        lab_l = labels.tolist()
-        for sg, a, ln in zip(range(n_seg), pos[seg_first].tolist(), seg_len.tolist(), strict=True):
-            path = lab_l[sg][width - ln :]
-            if any(y != o for y in path):
-                self._spans(path, a, out)
-        return out
+        return labels
 
     def _spans(self, path: list[int], offset: int, out: list[tuple[int, int, str]]) -> None:
         """IOB path -> spans; an I- without a matching open span opens one (as `iob.spans`)."""

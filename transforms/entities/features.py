@@ -66,7 +66,13 @@ def _shape(word: str) -> str:
     shape = word.translate(_SHAPE)
     if not shape.isascii():
         shape = _DIGIT.sub("d", shape)
-    return _REPEAT.sub(r"\1\1", shape) if len(shape) > 2 else shape
+    return _capped(shape) if len(shape) > 2 else shape
+
+
+@lru_cache(maxsize=8192)
+def _capped(shape: str) -> str:
+    """Runs capped at 2; cached, as few raw shapes ("Xxxxxx") cover most words."""
+    return _REPEAT.sub(r"\1\1", shape)
 
 
 @lru_cache(maxsize=1)
@@ -95,7 +101,7 @@ def word_features(word: str) -> list[str]:
         feats.append("title")
     if word.isupper() and len(word) > 1:
         feats.append("upper")
-    if any(ch.isdigit() for ch in word):
+    if not word.isalpha() and any(map(str.isdigit, word)):
         feats.append("digit")
     if low in PERSON_TITLES:
         feats.append("g:per_title")
@@ -113,8 +119,14 @@ def word_features(word: str) -> list[str]:
         feats.append("g:country")
     cid = clusters().get(low)
     if cid is not None:
-        feats.extend(f"c{i}={c}" for i, c in enumerate(cid.split("-")))
+        feats.extend(_cluster_features(cid))
     return feats
+
+
+@lru_cache(maxsize=8192)
+def _cluster_features(cid: str) -> tuple[str, ...]:
+    """'12-3-40' -> ('c0=12', 'c1=3', 'c2=40'): a few hundred clusters, built once each."""
+    return tuple(f"c{i}={c}" for i, c in enumerate(cid.split("-")))
 
 
 def own_features(word: str) -> list[str]:
