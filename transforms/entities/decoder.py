@@ -106,11 +106,7 @@ class Decoder:
         self._slot_cols = np.array([self._pad, *(self._pad + k for k in OFFSETS), self._pad - 1])
         self._slot_index = np.arange(self._n_slots)
         self._cp_weights = np.array([81, 27, 9, 3, 1])
-        # One Viterbi step as 2-D arrays: column y * L + x holds score[x] + trans[x, y], so the
-        # best predecessor is an argmax over the last axis (numpy reduces a middle axis of
-        # (runs, L, L) several times slower than it broadcasts, gathers or argmaxes).
-        self._from_col = np.tile(np.arange(n_lab), n_lab)
-        self._trans_yx = trans.T.ravel()
+        self._trans_into = np.ascontiguousarray(trans.T)  # row y: every label's move into y
         self._reset()
 
     def _build_blocks(self) -> None:
@@ -303,27 +299,26 @@ class Decoder:
         """Best label per column after the first, for every run of `grid` (runs, steps, L).
 
         The same additions and comparisons as `score[:, :, None] + trans` with max and argmax
-        over axis 1 (ties to the lower label), laid out so that each step is a few flat calls.
+        over axis 1 (ties to the lower label), laid out for cheap numpy calls: the forward pass
+        takes each step's max over the outer axis of (from, runs, to), and the backward pass
+        recomputes the argmax only for the label each run actually took.
         """
         n_seg, n_col, n_lab = grid.shape
-        width = n_col - 1
-        from_col, trans_yx = self._from_col, self._trans_yx
-        flat_at = np.arange(n_seg * n_lab) * n_lab
-        score = grid[:, 0]
-        backs = []
+        trans_rep = np.repeat(self.trans[:, None, :], n_seg, axis=1)  # (from, runs, to)
+        scores = [grid[:, 0]]
         for t in range(1, n_col):
-            step = score[:, from_col]
-            step += trans_yx
-            back = step.reshape(n_seg, n_lab, n_lab).argmax(axis=2)
-            backs.append(back)
-            score = step.ravel()[flat_at + back.ravel()].reshape(n_seg, n_lab)
+            step = scores[-1].T[:, :, None] + trans_rep
+            score = np.maximum.reduce(step, axis=0)
             score += grid[:, t]
+            scores.append(score)
+        width = n_col - 1
         labels = np.empty((n_seg, width), dtype=np.int64)
-        y = score.argmax(axis=1)
-        seg_range = np.arange(n_seg)
-        for t in range(width - 1, -1, -1):
+        y = scores[-1].argmax(axis=1)
+        into = self._trans_into
+        for t in range(width - 1, 0, -1):
             labels[:, t] = y
-            y = backs[t][seg_range, y]
+            y = (scores[t] + into[y]).argmax(axis=1)
+        labels[:, 0] = y
         return labels
 
     def _spans(self, path: list[int], offset: int, out: list[tuple[int, int, str]]) -> None:

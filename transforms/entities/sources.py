@@ -97,7 +97,14 @@ _ACCOUNT = re.compile(
 )
 # Cheap scans of the lower-cased text for where a citation or an account mention may start;
 # the full patterns are then tried only there (the same matches as scanning with them).
-_CITE_SCAN = re.compile(rf"\b(?:(?:seperti|sebagaimana)\s+)?(?:{_MEDIA_VERBS}|{_OTHER_VERBS})")
+# The lookahead on the possible first letters lets the engine skip most positions without
+# trying the alternation (~1.5x faster scan, same matches).
+_FIRST = "".join(
+    sorted({v[0] for v in f"{_MEDIA_VERBS}|{_OTHER_VERBS}|seperti|sebagaimana".split("|")})
+)
+_CITE_SCAN = re.compile(
+    rf"(?=[{_FIRST}])\b(?:(?:seperti|sebagaimana)\s+)?(?:{_MEDIA_VERBS}|{_OTHER_VERBS})"
+)
 _ACCOUNT_SCAN = re.compile(
     r"\b(?:di|melalui|lewat|via|dalam)\s+(?:akun|unggahan|cuitan|platform|kanal)\s"
 )
