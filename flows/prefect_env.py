@@ -8,6 +8,8 @@ cost start-up seconds on two cores, so they are off unless the user set them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 _ALWAYS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -34,3 +36,33 @@ def configure_prefect_environment() -> None:
     if not os.environ.get("PREFECT_API_URL"):
         for key, value in _EPHEMERAL_ONLY.items():
             os.environ.setdefault(key, value)
+
+
+@contextmanager
+def api_for_worker_processes(runner: str) -> Iterator[None]:
+    """Give worker processes (the processes and Dask runners) this run's Prefect API.
+
+    With no API configured, Prefect starts a temporary server on first use, in every process
+    that needs one: each pool worker then started its own (~230 MB and 10-20 s each, seen as
+    three uvicorn processes in one run). Starting it here and exporting its URL makes the
+    workers, which inherit the environment, report to the flow's server.
+    """
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if runner == "local" or PREFECT_API_URL.value():
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    server.start()  # stopped at exit, as Prefect does for its own temporary server
+    previous = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        if previous is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = previous

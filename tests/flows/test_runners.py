@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.corpus import article_text, write_corpus
@@ -71,3 +73,38 @@ def test_dask_workers_did_the_batch_work(source, tmp_path, dask_cluster):
         after = client.run(lambda dask_worker: dask_worker.state.transition_counter)
     assert len(after) == 2
     assert sum(after.values()) > sum(before.values())
+
+
+def test_process_workers_share_the_temporary_server(source, tmp_path):
+    """Without PREFECT_API_URL, pool workers report to the flow's temporary server: before the
+    fix each worker started its own (three uvicorn processes, ~230 MB each, in one run)."""
+    import contextlib
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    root, expected = source
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    env.pop("WARTA_FAILPOINT", None)
+    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(root), "--warehouse",
+           str(tmp_path / "w.duckdb"), "--runner", "processes", "--batch-size", "3",
+           "--quiet", "--json"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    parent, most_servers = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        servers = 0
+        for child in parent.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                servers += "uvicorn" in " ".join(child.cmdline())
+        most_servers = max(most_servers, servers)
+        time.sleep(0.2)
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err[-2000:]
+    assert most_servers == 1
+    summary = json.loads(out[out.index("{"):])
+    assert summary["documents"] == expected["documents"] + 8
