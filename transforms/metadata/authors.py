@@ -15,6 +15,11 @@ _LABEL = re.compile(
     r"\s*:\s*(?P<names>[^|:]+?)(?=\s*(?:\||$|\b(?:Penulis|Reporter|Editor|Penyunting|Redaktur|Pewarta)\s*:))",
     re.I,
 )
+# What a byline line starts with (the labels above, "Oleh"): most paragraphs fail this at once.
+_BYLINE_START = re.compile(
+    r"\s*(?:Penulis|Reporter|Editor|Penyunting|Redaktur|Pewarta|Kontributor|Wartawan|Oleh|Laporan)",
+    re.I,
+)
 # "Oleh Emerson Yuntho": an opinion byline without a colon.
 _OLEH = re.compile(r"^Oleh\s+(?P<names>[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4})$")
 # "(esn)", "(rzy/ega)", "(Bahry)", "(Arief Setyadi )" closing the story.
@@ -47,6 +52,8 @@ def authors_from_field(text: str | None) -> list[str] | None:
 
 def _byline_names(paragraph: str) -> list[str] | None:
     """Names from a short labelled byline line, or None if the line is not a byline."""
+    if not _BYLINE_START.match(paragraph):
+        return None
     line = " ".join(paragraph.split())
     if len(line) > 160:
         return None
@@ -65,6 +72,8 @@ def _byline_names(paragraph: str) -> list[str] | None:
 
 def _trailing_credit(paragraph: str) -> tuple[list[str], str] | None:
     """Initials or a name in parentheses ending the story; returns (names, paragraph without it)."""
+    if not paragraph.rstrip().endswith(")"):
+        return None  # the pattern ends in ")" and trailing space: skip scanning the paragraph
     m = _TRAILING.search(paragraph.rstrip())
     if not m:
         return None
