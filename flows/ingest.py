@@ -254,8 +254,8 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
                 _commit_next(in_flight, wh, config, run_id, started_at, summary, logger,
                              progress)
             progress.close()
-            summary.learned_boilerplate = wh.learn_boilerplate(config.boilerplate_min_docs,
-                                                               config.boilerplate_min_share)
+            summary.learned_boilerplate = wh.learn_boilerplate(
+                config.boilerplate_min_docs, config.boilerplate_min_share, run_id=run_id)
             if config.quality_gate:
                 _check_warehouse(wh, run_id, summary, logger)
         except BaseException as exc:

@@ -24,6 +24,7 @@ from transforms.decoding import normalize_text
 from transforms.failpoints import failpoint
 from transforms.ids import content_hash, doc_id, file_hash
 from transforms.metadata import RecordFields, extract_metadata
+from transforms.near_dupes import paragraph_hash
 from transforms.readers import RawRecord, detect_format, read_records
 from transforms.rejects import Rejected, RejectReason
 from transforms.schemas import (
@@ -290,7 +291,8 @@ class _BatchState:
         row["seq"] = self._next_seq()
         self.writers["documents"].add(row)
         for position, text_ in enumerate(metadata.paragraphs):
-            self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_})
+            self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_,
+                                            "paragraph_hash": paragraph_hash(text_)})
         for table, rows in extras.items():
             for extra in rows:
                 self.writers[table].add(extra)

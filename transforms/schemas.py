@@ -41,6 +41,7 @@ STAGED_PARAGRAPHS = pa.schema([
     ("doc_id", pa.string()),
     ("position", pa.int32()),
     ("text", pa.string()),
+    ("paragraph_hash", pa.string()),  # transforms.near_dupes.paragraph_hash, for learning
 ])
 
 STAGED_REJECTS = pa.schema([

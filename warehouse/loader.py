@@ -160,11 +160,12 @@ class Warehouse:
 
         return boilerplate_hashes(self.db)
 
-    def learn_boilerplate(self, min_docs: int, min_share: float) -> int:
-        """Count recurring paragraphs per outlet after a run; later runs strip them."""
+    def learn_boilerplate(self, min_docs: int, min_share: float, run_id: str | None = None) -> int:
+        """Count recurring paragraphs per outlet after a run (only those the run holds, when
+        given); later runs strip them."""
         from warehouse.near_dupes import learn_boilerplate
 
-        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share)
+        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share, run_id=run_id)
 
     def _near_dup_stats(self, batch_id: str, stats: dict[str, Any]) -> None:
         self.last_near_dup_stats = stats

@@ -350,7 +350,7 @@ PARAGRAPH_HASH_SQL = (
 
 
 def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
-                      min_share: float = 0.02) -> int:
+                      min_share: float = 0.02, run_id: str | None = None) -> int:
     """Mark paragraphs that recur in >= min_docs clusters and >= min_share of an outlet's
     clusters as that outlet's boilerplate; returns how many rows were added or raised.
 
@@ -359,26 +359,39 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     Defaults checked on news_id_2025 (scripts/eval_near_dupes.py): they learn "SCROLL TO
     CONTINUE WITH CONTENT", "[Gambas:Video 20detik]", "Advertisement", "Baca Juga" and
     re-posting outlets' footers, and no story paragraph.
+
+    With `run_id`, only paragraphs that occur in that run's documents are recounted (over the
+    whole history): a paragraph's count can only rise through a run that holds it, so the
+    cost follows the run, not the warehouse (100k documents: 10 s for a full recount). The
+    hashes come from `paragraphs.paragraph_hash`; rows without one are hashed here once.
     """
     now = datetime.now(UTC)
-    phash = PARAGRAPH_HASH_SQL.format(col="p.text")
+    con.execute(f"UPDATE paragraphs SET paragraph_hash = {PARAGRAPH_HASH_SQL.format(col='text')} "
+                "WHERE paragraph_hash IS NULL")
+    params: dict[str, Any] = {"min_docs": min_docs, "min_share": min_share}
+    scope = "TRUE"
+    if run_id is not None:
+        scope = """p.paragraph_hash IN (
+                SELECT q.paragraph_hash FROM paragraphs q JOIN documents r ON r.doc_id = q.doc_id
+                WHERE r.run_id = $run_id AND r.outlet IS NOT NULL)"""
+        params["run_id"] = run_id
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE _nd_learned AS
         WITH para AS (
             SELECT d.outlet, coalesce(d.cluster_id, d.doc_id) AS cluster_id,
-                   {phash} AS paragraph_hash, p.text
+                   p.paragraph_hash, p.text
             FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
-            WHERE d.outlet IS NOT NULL),
-        outlet_size AS (
-            SELECT outlet, count(DISTINCT coalesce(cluster_id, doc_id)) AS n
-            FROM documents WHERE outlet IS NOT NULL GROUP BY outlet),
+            WHERE d.outlet IS NOT NULL AND {scope}),
         counted AS (
             SELECT outlet, paragraph_hash, count(DISTINCT cluster_id) AS n_docs,
                    min(text) AS example
-            FROM para GROUP BY outlet, paragraph_hash)
+            FROM para GROUP BY outlet, paragraph_hash HAVING count(DISTINCT cluster_id) >= $min_docs),
+        outlet_size AS (
+            SELECT outlet, count(DISTINCT coalesce(cluster_id, doc_id)) AS n
+            FROM documents WHERE outlet IN (SELECT outlet FROM counted) GROUP BY outlet)
         SELECT c.outlet, c.paragraph_hash, c.n_docs, c.n_docs / s.n AS share, c.example
         FROM counted c JOIN outlet_size s USING (outlet)
-        WHERE c.n_docs >= ? AND c.n_docs / s.n >= ?""", [min_docs, min_share])
+        WHERE c.n_docs / s.n >= $min_share""", params)
     n = con.execute("""
         SELECT count(*) FROM _nd_learned l LEFT JOIN boilerplate_paragraphs b
             USING (outlet, paragraph_hash)

@@ -8,7 +8,7 @@ import duckdb
 
 SQL_DIR = Path(__file__).parent / "sql"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SCHEMA_VERSION = 3  # = the highest NNN of warehouse/migrations/NNN_*.sql
+SCHEMA_VERSION = 4  # = the highest NNN of warehouse/migrations/NNN_*.sql
 
 
 class SchemaError(RuntimeError):

@@ -213,6 +213,28 @@ def test_learn_boilerplate_counts_clusters_per_outlet(con: duckdb.DuckDBPyConnec
     assert con.execute("SELECT count(*) FROM boilerplate_paragraphs").fetchall()[0][0] == 1
 
 
+def test_learning_a_run_recounts_its_paragraphs_over_the_whole_history(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """Run-scoped learning (what the flow does) equals a full recount: a footer seen in three
+    stories per run is learned by the run that brings it to five, counted across runs."""
+    footer = "Simak berita pilihan lainnya di kanal kami setiap hari."
+    for run in range(3):
+        load(con, f"b{run}", [{"doc_id": f"r{run}d{i}", "body": story(500 + 10 * run + i)
+                               + "\n" + footer, "outlet": "one.example"} for i in range(3)],
+             run_id=f"r{run}")
+        learned = learn_boilerplate(con, min_docs=5, min_share=0.5, run_id=f"r{run}")
+        assert learned == (1 if run >= 1 else 0)  # 3, then 6 stories (raised to 9 in r2)
+    load(con, "b3", [{"doc_id": "x0", "body": story(900), "outlet": "one.example"}], run_id="r3")
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5, run_id="r3") == 0
+    assert con.execute("SELECT n_docs FROM boilerplate_paragraphs").fetchall() == [(9,)]
+    # Rows loaded without a hash (before schema 4) were hashed as the SQL and Python agree.
+    hashes = con.execute("SELECT DISTINCT paragraph_hash FROM paragraphs WHERE text = ?",
+                         [footer]).fetchall()
+    assert hashes == [(paragraph_hash(footer),)]
+    # A full recount now finds nothing new.
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 0
+
+
 def test_sql_paragraph_hash_matches_python(con: duckdb.DuckDBPyConnection) -> None:
     from warehouse.near_dupes import PARAGRAPH_HASH_SQL
     texts = ["Baca Juga", "  SCROLL TO\tCONTINUE  WITH CONTENT ", "Harga “Kopi” naik—4,15%",

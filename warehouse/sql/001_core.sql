@@ -84,9 +84,13 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 
 CREATE TABLE IF NOT EXISTS paragraphs (
-    doc_id   VARCHAR NOT NULL,
-    position INTEGER NOT NULL,
-    text     VARCHAR NOT NULL,
+    doc_id         VARCHAR NOT NULL,
+    position       INTEGER NOT NULL,
+    text           VARCHAR NOT NULL,
+    -- md5 of the normalised text (transforms.near_dupes.paragraph_hash), computed by the
+    -- batch task so boilerplate learning never re-normalises the history; NULL in rows
+    -- from before schema 4, filled in by the next learning pass.
+    paragraph_hash VARCHAR,
     PRIMARY KEY (doc_id, position)
 );
 
