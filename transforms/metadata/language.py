@@ -8,7 +8,7 @@ lingua's cost grows with the text (~0.5 us a character), so a cheap function-wor
   Indonesian without lingua; otherwise lingua's Indonesian/Malay detector scores the first
   SCORE_CHARS characters (~0.07 ms);
 * other Malay-family text to a small Indonesian/Malay/English/Tagalog detector (~0.2 ms);
-* everything else to the full lingua detector (~2 ms).
+* everything else to the full lingua detector (~2 ms, more when its models are out of cache).
 
 The detectors are built lazily once per process from the models shipped inside the lingua
 wheel; nothing is downloaded.
@@ -100,9 +100,13 @@ def _route(words: list[str], prefix: str) -> tuple[LanguageDetector | None, str]
     ones (lingua agreed with 0.98-0.99 on average there in news_id_2025 and detik_1k)."""
     family = [w for w in words if w in _MALAY_FAMILY]
     share = len(family) / len(words) if words else 0.0
-    if share >= _FAMILY_SHARE and len(set(family)) >= _FAMILY_DISTINCT:
+    distinct = len(set(family))
+    if share >= _FAMILY_SHARE and distinct >= _FAMILY_DISTINCT:
         return (None if _id_ms_margin(words) > 0 else _id_ms()), prefix[:SCORE_CHARS]
-    return (_small() if share >= _ROUTE_SHARE else _full()), prefix
+    # Name-heavy leads ("PT ... (Persero) Tbk (BRI) ...") dilute the share; three distinct
+    # function words at half the density still mark the family.
+    small = share >= _ROUTE_SHARE or (share >= _ROUTE_SHARE / 2 and distinct >= 3)
+    return (_small() if small else _full()), prefix
 
 
 def detect_language(text: str) -> tuple[str | None, float | None]:
