@@ -39,6 +39,8 @@ _BEFORE = re.compile(
     rf"(?i:menurut)\s+(?P<who2>[^,.;:!?\n\"“”]{{1,80}}?)|"
     rf"(?i:kata|ujar)\s+(?P<who3>[^,.;:!?\n\"“”]{{1,80}}?))\s*[,:]?\s*$"
 )
+# Every form of `_BEFORE` contains one of these words: heads without any skip its slow search.
+_BEFORE_HINT = re.compile(rf"{_BEFORE_VERBS}|(?i:menurut|kata|ujar)")
 # Words that end a speaker phrase: "kata Budi dalam keterangannya", "ujar Ani di Jakarta".
 _STOP = re.compile(
     r"\s+(?:dalam|di|kepada|kpd|saat|ketika|pada|usai|seusai|seperti|sebagaimana|melalui|lewat|"
@@ -157,7 +159,7 @@ def _speaker_before(
     head = body[line_start : q.start()]
     sentence_start = max(head.rfind(". "), head.rfind("\n")) + 1
     head = head[sentence_start:]
-    m = _BEFORE.search(head)
+    m = _BEFORE.search(head) if _BEFORE_HINT.search(head) else None
     if not m:
         return None
     group = next(g for g in ("who", "who2", "who3") if m.group(g))
