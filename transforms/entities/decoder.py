@@ -214,9 +214,9 @@ class Decoder:
         win = (pos + pad)[:, None] + self._window  # (m, 2 * pad + 1): offsets -pad..pad
         same = sid_x[win] == sid_x[win[:, pad : pad + 1]]
         wid = np.where(same, ids_x[win], _PAD)
-        todo = wid[~self._compiled[wid]]
-        if len(todo):
-            self._compile(np.unique(todo).tolist())
+        known = self._compiled[wid]
+        if not known.all():
+            self._compile(np.unique(wid[~known]).tolist())
         caps = np.where(same, self._flags[wid] & FLAG_CAP, 2)
         code = caps[:, pad - 2 : pad + 3] @ self._cp_weights
         slot_ids = wid[:, self._slot_cols]
@@ -273,11 +273,7 @@ class Decoder:
         first = pos[seg_first]
         last = pos[seg_first + seg_len - 1]
         rows[seg_first[sent_start[first]]] -= trans[o]
-        closes = np.ones(n_seg, dtype=bool)
-        nxt = last + 1
-        inside_doc = nxt < n
-        closes[inside_doc] = ~sent_start[nxt[inside_doc]]
-        closes[~inside_doc] = False
+        closes = ~np.append(sent_start, True)[last + 1]  # the document end closes nothing
         rows[(seg_first + seg_len - 1)[closes]] += trans[:, o]
         # Right-align each run so every run ends in the last column; pads before it are O.
         shift = width - seg_len

@@ -192,7 +192,7 @@ def extract_cited_sources(body: str) -> list[dict]:
         if name.lower() in KNOWN_SOURCES or name in ("X",):
             found.append((m.start(), name, "platform"))
     tail = body[-200:]
-    if m := _SOURCE_LINE.search(tail):
+    if "umber" in tail and (m := _SOURCE_LINE.search(tail)):  # the pattern needs "[Ss]umber"
         name = _clean(m.group("name"))
         if name:
             found.append((len(body) - len(tail) + m.start(), name, _kind(name, None) or "outlet"))
