@@ -15,6 +15,7 @@ checks the result against python-crfsuite's own tagger.
 from __future__ import annotations
 
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,7 @@ def _type_flags(word: str) -> int:
         flags |= FLAG_CLOSER
     if word.lower() in INSIDE_WORDS or word.isdigit():
         flags |= FLAG_INSIDE
-    if not word.islower() and any(ch.isupper() for ch in word):
+    if not word.islower() and any(map(str.isupper, word)):
         flags |= FLAG_UPPER
     return flags
 
@@ -178,8 +179,13 @@ class Decoder:
 
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are registered on first sight)."""
-        get = self._vocab.get
         n = len(words)
+        if n > 1:
+            try:  # every word known: one C-level lookup of all of them
+                return np.array(itemgetter(*words)(self._vocab), dtype=np.int64)
+            except KeyError:
+                pass
+        get = self._vocab.get
         ids = np.fromiter(map(get, words, repeat(-1, n)), dtype=np.int64, count=n)
         if n and ids.min() < 0:
             new = [w for w in dict.fromkeys(words) if w not in self._vocab]
