@@ -361,6 +361,13 @@ def test_language_routing_needs_several_distinct_function_words() -> None:
     tie = "Menteri akan tetap di kota itu hingga akhir bulan, dan mereka juga sudah setuju"
     assert route(tie) is language._id_ms()
     assert detect_language(tie)[0] == "id"
+    # An English story quoting Indonesian still gets the detector that knows English.
+    mixed = (
+        "The minister said in Jakarta on Monday that the government would keep prices stable, "
+        "adding: 'kami akan tetap di sini dan tidak akan pergi dari kota ini' before he left."
+    )
+    assert route(mixed) is language._small()
+    assert detect_language(mixed)[0] == "en"
     # One family word repeated ("di" in Italian) is not overwhelming evidence.
     italian = "il prezzo di pane e di latte e di gas di Roma"
     assert route(italian) not in (None, language._id_ms())
