@@ -292,8 +292,8 @@ def _link(ents: list[dict], body: str) -> None:
         ent["canonical"] = ent["text"]
         if ent["kind"] in ("organization", "location") and (m := _ACRONYM.match(body, ent["end"])):
             alias[(ent["kind"], m.group(1))] = ent["text"]
-    for ent in sorted(ents, key=lambda x: -len(x["text"].split())):
-        words = ent["text"].split()
+    split = [(ent["text"].split(), ent) for ent in ents]
+    for words, ent in sorted(split, key=lambda x: -len(x[0])):
         if ent["kind"] == "person":
             for full in fulls["person"]:
                 if len(full) > len(words) and all(w in full for w in words):

@@ -181,6 +181,6 @@ def extract_metadata(
         "dateline": lead.city if lead else None,
         "language": language,
         "language_score": score,
-        "n_words": sum(len(p.split()) for p in body),
+        "n_words": sum(map(len, map(str.split, body))),
     }
     return DocumentMetadata(title=title, title_source=title_source, paragraphs=body, fields=fields)
