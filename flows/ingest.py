@@ -215,7 +215,7 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                                                                  workers=workers)
     task_runner = make_task_runner(runner, config.workers, dask_address)
     flow_ = ingest_flow.with_options(task_runner=task_runner)
-    with api_for_worker_processes(runner):
+    with api_for_worker_processes(runner != "local" and not dask_address):
         return flow_(source=source, warehouse=warehouse, config=config, progress=progress,
                      lake=lake)
 

@@ -39,17 +39,19 @@ def configure_prefect_environment() -> None:
 
 
 @contextmanager
-def api_for_worker_processes(runner: str) -> Iterator[None]:
-    """Give worker processes (the processes and Dask runners) this run's Prefect API.
+def api_for_worker_processes(local_worker_processes: bool) -> Iterator[None]:
+    """Give worker processes on this machine (a process pool, a local Dask cluster) this
+    run's Prefect API.
 
     With no API configured, Prefect starts a temporary server on first use, in every process
     that needs one: each pool worker then started its own (~230 MB and 10-20 s each, seen as
     three uvicorn processes in one run). Starting it here and exporting its URL makes the
-    workers, which inherit the environment, report to the flow's server.
+    workers, which inherit the environment, report to the flow's server. Workers of a remote
+    Dask cluster could not reach a loopback server: they need a PREFECT_API_URL of their own.
     """
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
-    if runner == "local" or PREFECT_API_URL.value():
+    if not local_worker_processes or PREFECT_API_URL.value():
         yield
         return
     from prefect.server.api.server import SubprocessASGIServer
