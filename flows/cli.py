@@ -323,7 +323,8 @@ def _rebuild(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     n = rebuild_warehouse(args.warehouse, near_dup_config=config.near_dup_config(),
-                          lake=args.lake)
+                          lake=args.lake, boilerplate=(config.boilerplate_min_docs,
+                                                       config.boilerplate_min_share))
     print(f"warta rebuild: {args.warehouse} recreated from {n} committed batches")
     return 0
 

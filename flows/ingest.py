@@ -255,7 +255,7 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
                              progress)
             progress.close()
             summary.learned_boilerplate = wh.learn_boilerplate(
-                config.boilerplate_min_docs, config.boilerplate_min_share, run_id=run_id)
+                config.boilerplate_min_docs, config.boilerplate_min_share)
             if config.quality_gate:
                 _check_warehouse(wh, run_id, summary, logger)
         except BaseException as exc:

@@ -160,12 +160,14 @@ class Warehouse:
 
         return boilerplate_hashes(self.db)
 
-    def learn_boilerplate(self, min_docs: int, min_share: float, run_id: str | None = None) -> int:
-        """Count recurring paragraphs per outlet after a run (only those the run holds, when
-        given); later runs strip them."""
+    def learn_boilerplate(self, min_docs: int, min_share: float,
+                          incremental: bool = True) -> int:
+        """Count recurring paragraphs per outlet (those of batches not yet counted, unless
+        `incremental` is off) after a run; later runs strip them."""
         from warehouse.near_dupes import learn_boilerplate
 
-        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share, run_id=run_id)
+        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share,
+                                 incremental=incremental)
 
     def _near_dup_stats(self, batch_id: str, stats: dict[str, Any]) -> None:
         self.last_near_dup_stats = stats
@@ -449,8 +451,12 @@ def _sql_str(value: str) -> str:
 
 def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
                       near_dup_config: Any = None,
-                      lake: str | os.PathLike[str] | None = None) -> int:
-    """Recreate the DuckDB file from its lake; the old file is replaced only on success."""
+                      lake: str | os.PathLike[str] | None = None,
+                      boilerplate: tuple[int, float] | None = None) -> int:
+    """Recreate the DuckDB file from its lake; the old file is replaced only on success.
+
+    `boilerplate` = (min_docs, min_share) relearns corpus boilerplate from the whole history
+    (the learned table is not in the lake), so the next run strips what it stripped before."""
     real = Path(path).resolve()
     lake = Lake(lake or lake_dir_for(real))
     if not lake.exists("batches"):
@@ -466,6 +472,8 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
             target.add_after_insert_hook(hook)
         with target:
             n_batches = target.replay_lake()
+            if boilerplate is not None:
+                target.learn_boilerplate(*boilerplate, incremental=False)
             target.db.execute("CHECKPOINT")
         Path(str(tmp) + ".lock").unlink(missing_ok=True)
         Path(str(real) + ".wal").unlink(missing_ok=True)

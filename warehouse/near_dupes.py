@@ -39,6 +39,7 @@ from transforms.near_dupes import (
     UnionFind,
     band_table,
     pair_similarity,
+    paragraph_hash,
     signature_blobs,
     signature_table,
     signatures_to_matrix,
@@ -350,7 +351,7 @@ PARAGRAPH_HASH_SQL = (
 
 
 def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
-                      min_share: float = 0.02, run_id: str | None = None) -> int:
+                      min_share: float = 0.02, incremental: bool = True) -> int:
     """Mark paragraphs that recur in >= min_docs clusters and >= min_share of an outlet's
     clusters as that outlet's boilerplate; returns how many rows were added or raised.
 
@@ -360,53 +361,88 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     CONTINUE WITH CONTENT", "[Gambas:Video 20detik]", "Advertisement", "Baca Juga" and
     re-posting outlets' footers, and no story paragraph.
 
-    With `run_id`, only paragraphs that occur in that run's documents are recounted (over the
-    whole history): a paragraph's count can only rise through a run that holds it, so the
-    cost follows the run, not the warehouse (100k documents: 10 s for a full recount). The
-    hashes come from `paragraphs.paragraph_hash`; rows without one are hashed here once.
+    Incremental (the default) recounts, over the whole history, only the paragraphs of batches
+    not yet learned (`boilerplate_learned_batches`): a paragraph's cluster count rises only
+    through new documents that hold it, so the cost follows the new batches, not the
+    warehouse (100k documents: 9.7 s for a full recount before hashes were stored, 5.7 s
+    after, 0.19 s for one new batch of 4,000 documents). Not recounted: a paragraph whose share of its outlet rises only
+    because a merge of that outlet's clusters shrank the outlet (a full recount, as after
+    `warta rebuild`, catches it).
     """
     now = datetime.now(UTC)
-    con.execute(f"UPDATE paragraphs SET paragraph_hash = {PARAGRAPH_HASH_SQL.format(col='text')} "
-                "WHERE paragraph_hash IS NULL")
+    _fill_paragraph_hashes(con)
     params: dict[str, Any] = {"min_docs": min_docs, "min_share": min_share}
-    scope = "TRUE"
-    if run_id is not None:
-        scope = """p.paragraph_hash IN (
-                SELECT q.paragraph_hash FROM paragraphs q JOIN documents r ON r.doc_id = q.doc_id
-                WHERE r.run_id = $run_id AND r.outlet IS NOT NULL)"""
-        params["run_id"] = run_id
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _nd_learned AS
-        WITH para AS (
-            SELECT d.outlet, coalesce(d.cluster_id, d.doc_id) AS cluster_id,
-                   p.paragraph_hash, p.text
-            FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
-            WHERE d.outlet IS NOT NULL AND {scope}),
-        counted AS (
-            SELECT outlet, paragraph_hash, count(DISTINCT cluster_id) AS n_docs,
-                   min(text) AS example
-            FROM para GROUP BY outlet, paragraph_hash HAVING count(DISTINCT cluster_id) >= $min_docs),
-        outlet_size AS (
-            SELECT outlet, count(DISTINCT coalesce(cluster_id, doc_id)) AS n
-            FROM documents WHERE outlet IN (SELECT outlet FROM counted) GROUP BY outlet)
-        SELECT c.outlet, c.paragraph_hash, c.n_docs, c.n_docs / s.n AS share, c.example
-        FROM counted c JOIN outlet_size s USING (outlet)
-        WHERE c.n_docs / s.n >= $min_share""", params)
-    n = con.execute("""
-        SELECT count(*) FROM _nd_learned l LEFT JOIN boilerplate_paragraphs b
-            USING (outlet, paragraph_hash)
-        WHERE b.n_docs IS NULL OR l.n_docs > b.n_docs""").fetchall()[0][0]
-    con.execute("""
-        INSERT INTO boilerplate_paragraphs
-        SELECT outlet, paragraph_hash, n_docs, share, example, ? FROM _nd_learned
-        ON CONFLICT (outlet, paragraph_hash) DO UPDATE SET
-            n_docs = greatest(boilerplate_paragraphs.n_docs, excluded.n_docs),
-            share = excluded.share,
-            learned_at = CASE WHEN excluded.n_docs > boilerplate_paragraphs.n_docs
-                              THEN excluded.learned_at ELSE boilerplate_paragraphs.learned_at END
-        """, [now])
-    con.execute("DROP TABLE _nd_learned")
+    fresh = "TRUE"
+    if incremental:
+        fresh = "d.batch_id NOT IN (SELECT batch_id FROM boilerplate_learned_batches)"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _nd_learned AS
+            WITH fresh AS (
+                SELECT DISTINCT p.paragraph_hash
+                FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
+                WHERE d.outlet IS NOT NULL AND {fresh}),
+            para AS (
+                SELECT d.outlet, coalesce(d.cluster_id, d.doc_id) AS cluster_id,
+                       p.paragraph_hash, p.text
+                FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
+                WHERE d.outlet IS NOT NULL
+                  AND p.paragraph_hash IN (SELECT paragraph_hash FROM fresh)),
+            counted AS (
+                SELECT outlet, paragraph_hash, count(DISTINCT cluster_id) AS n_docs,
+                       min(text) AS example
+                FROM para GROUP BY outlet, paragraph_hash
+                HAVING count(DISTINCT cluster_id) >= $min_docs),
+            outlet_size AS (
+                SELECT outlet, count(DISTINCT coalesce(cluster_id, doc_id)) AS n
+                FROM documents WHERE outlet IN (SELECT outlet FROM counted) GROUP BY outlet)
+            SELECT c.outlet, c.paragraph_hash, c.n_docs, c.n_docs / s.n AS share, c.example
+            FROM counted c JOIN outlet_size s USING (outlet)
+            WHERE c.n_docs / s.n >= $min_share""", params)
+        n = con.execute("""
+            SELECT count(*) FROM _nd_learned l LEFT JOIN boilerplate_paragraphs b
+                USING (outlet, paragraph_hash)
+            WHERE b.n_docs IS NULL OR l.n_docs > b.n_docs""").fetchall()[0][0]
+        con.execute("""
+            INSERT INTO boilerplate_paragraphs
+            SELECT outlet, paragraph_hash, n_docs, share, example, ? FROM _nd_learned
+            ON CONFLICT (outlet, paragraph_hash) DO UPDATE SET
+                n_docs = greatest(boilerplate_paragraphs.n_docs, excluded.n_docs),
+                share = excluded.share,
+                learned_at = CASE WHEN excluded.n_docs > boilerplate_paragraphs.n_docs
+                                  THEN excluded.learned_at
+                                  ELSE boilerplate_paragraphs.learned_at END
+            """, [now])
+        con.execute("""
+            INSERT INTO boilerplate_learned_batches
+            SELECT DISTINCT batch_id, ? FROM documents
+            WHERE batch_id NOT IN (SELECT batch_id FROM boilerplate_learned_batches)""", [now])
+        con.execute("DROP TABLE _nd_learned")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
     return int(n)
+
+
+def _fill_paragraph_hashes(con: duckdb.DuckDBPyConnection, chunk: int = 50_000) -> None:
+    """Hash paragraphs stored without one (schema < 4, old lake files) with the same Python
+    function the batch tasks use: DuckDB's lower() differs from Python's on a few letters
+    ('İ', final sigma), so an SQL hash would split one paragraph in two."""
+    while True:
+        rows = con.execute("SELECT doc_id, position, text FROM paragraphs "
+                           "WHERE paragraph_hash IS NULL LIMIT ?", [chunk]).fetchall()
+        if not rows:
+            return
+        fill = pa.table({"doc_id": [r[0] for r in rows], "position": [r[1] for r in rows],
+                         "paragraph_hash": [paragraph_hash(r[2]) for r in rows]})
+        con.register("_nd_fill", fill)
+        try:
+            con.execute("UPDATE paragraphs SET paragraph_hash = f.paragraph_hash FROM _nd_fill f "
+                        "WHERE paragraphs.doc_id = f.doc_id AND paragraphs.position = f.position")
+        finally:
+            con.unregister("_nd_fill")
 
 
 def boilerplate_hashes(con: duckdb.DuckDBPyConnection,

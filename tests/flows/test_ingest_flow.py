@@ -168,3 +168,14 @@ def test_boilerplate_learned_in_one_run_is_stripped_in_the_next(tmp_path):
         con.close()
     assert FOOTER not in new_body
     assert learned == [("contoh.id", 3)]
+    # The learned table is not in the lake: a rebuild relearns it from the whole history.
+    from warehouse.loader import rebuild_warehouse
+
+    rebuild_warehouse(db, near_dup_config=config.near_dup_config(),
+                      boilerplate=(config.boilerplate_min_docs, config.boilerplate_min_share))
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT outlet, n_docs FROM boilerplate_paragraphs").fetchall() == [
+            ("contoh.id", 3)]
+    finally:
+        con.close()

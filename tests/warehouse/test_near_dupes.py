@@ -213,26 +213,43 @@ def test_learn_boilerplate_counts_clusters_per_outlet(con: duckdb.DuckDBPyConnec
     assert con.execute("SELECT count(*) FROM boilerplate_paragraphs").fetchall()[0][0] == 1
 
 
-def test_learning_a_run_recounts_its_paragraphs_over_the_whole_history(
+def test_incremental_learning_counts_new_batches_over_the_whole_history(
         con: duckdb.DuckDBPyConnection) -> None:
-    """Run-scoped learning (what the flow does) equals a full recount: a footer seen in three
-    stories per run is learned by the run that brings it to five, counted across runs."""
+    """Incremental learning (what the flow does) recounts the paragraphs of batches not yet
+    learned: a footer seen in three stories per batch is learned once five carry it, and a
+    batch whose learning never ran (a crashed run) is counted by the next learning."""
     footer = "Simak berita pilihan lainnya di kanal kami setiap hari."
-    for run in range(3):
-        load(con, f"b{run}", [{"doc_id": f"r{run}d{i}", "body": story(500 + 10 * run + i)
-                               + "\n" + footer, "outlet": "one.example"} for i in range(3)],
-             run_id=f"r{run}")
-        learned = learn_boilerplate(con, min_docs=5, min_share=0.5, run_id=f"r{run}")
-        assert learned == (1 if run >= 1 else 0)  # 3, then 6 stories (raised to 9 in r2)
-    load(con, "b3", [{"doc_id": "x0", "body": story(900), "outlet": "one.example"}], run_id="r3")
-    assert learn_boilerplate(con, min_docs=5, min_share=0.5, run_id="r3") == 0
-    assert con.execute("SELECT n_docs FROM boilerplate_paragraphs").fetchall() == [(9,)]
-    # Rows loaded without a hash (before schema 4) were hashed as the SQL and Python agree.
+
+    def batch(n: int, with_footer: bool = True) -> None:
+        load(con, f"b{n}", [{"doc_id": f"b{n}d{i}", "body": story(500 + 10 * n + i)
+                             + ("\n" + footer if with_footer else ""),
+                             "outlet": "one.example"} for i in range(3)], run_id=f"r{n}")
+
+    batch(0)
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 0   # 3 stories
+    batch(1)                                                         # run r1 "crashes":
+    batch(2, with_footer=False)                                      # r2 has no footer
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 1   # r1's batch counted
+    assert con.execute("SELECT n_docs FROM boilerplate_paragraphs").fetchall() == [(6,)]
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 0   # nothing new
+    learned = {r[0] for r in con.execute(
+        "SELECT batch_id FROM boilerplate_learned_batches").fetchall()}
+    assert learned == {"b0", "b1", "b2"}
+    # Rows loaded without a hash (before schema 4) were hashed by the batch tasks' function.
     hashes = con.execute("SELECT DISTINCT paragraph_hash FROM paragraphs WHERE text = ?",
                          [footer]).fetchall()
     assert hashes == [(paragraph_hash(footer),)]
-    # A full recount now finds nothing new.
-    assert learn_boilerplate(con, min_docs=5, min_share=0.5) == 0
+    assert learn_boilerplate(con, min_docs=5, min_share=0.5, incremental=False) == 0
+
+
+def test_backfilled_hashes_match_python_where_sql_lower_differs(
+        con: duckdb.DuckDBPyConnection) -> None:
+    """DuckDB's lower() and Python's differ on 'İ' and final sigma: the backfill uses Python."""
+    texts = ["İstanbul Kota lama", "ΟΔΟΣ ΣΟΦΙΑ di Athena", "Kİ  dan\tKA"]
+    load(con, "b1", [{"doc_id": "g1", "body": "\n".join(texts)}])
+    learn_boilerplate(con, min_docs=5, min_share=0.5)
+    got = dict(con.execute("SELECT text, paragraph_hash FROM paragraphs").fetchall())
+    assert got == {t: paragraph_hash(t) for t in texts}
 
 
 def test_sql_paragraph_hash_matches_python(con: duckdb.DuckDBPyConnection) -> None:

@@ -45,6 +45,15 @@ CREATE TABLE IF NOT EXISTS boilerplate_paragraphs (
     PRIMARY KEY (outlet, paragraph_hash)
 );
 
+-- Batches whose paragraphs boilerplate learning has counted. Learning recounts, over the
+-- whole history, only the paragraphs of batches not listed here: a crashed or failed run's
+-- batches are picked up by the next run, and after `warta rebuild` (this table is not in
+-- the lake) everything is recounted once.
+CREATE TABLE IF NOT EXISTS boilerplate_learned_batches (
+    batch_id   VARCHAR PRIMARY KEY,
+    learned_at TIMESTAMPTZ NOT NULL
+);
+
 -- One row per story: the canonical document of each cluster (a singleton is its own
 -- cluster), how many stored documents carry the story, and every outlet that ran it.
 CREATE OR REPLACE VIEW articles AS
