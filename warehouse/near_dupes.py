@@ -365,9 +365,9 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     not yet learned (`boilerplate_learned_batches`): a paragraph's cluster count rises only
     through new documents that hold it, so the cost follows the new batches, not the
     warehouse (100k documents: 9.7 s for a full recount before hashes were stored, 5.7 s
-    after, 0.19 s for one new batch of 4,000 documents). Not recounted: a paragraph whose share of its outlet rises only
-    because a merge of that outlet's clusters shrank the outlet (a full recount, as after
-    `warta rebuild`, catches it).
+    after, 0.19 s for one new batch of 4,000 documents). Not recounted: a paragraph whose
+    share of its outlet rises only because a merge of that outlet's clusters shrank the
+    outlet (a full recount, as after `warta rebuild`, catches it).
     """
     now = datetime.now(UTC)
     _fill_paragraph_hashes(con)
