@@ -10,21 +10,19 @@ of its whole process tree (workers included), then scores the warehouse's cluste
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import resource
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import duckdb
-import psutil
 
 from bench.make_corpus import make_corpus, read_truth
+from bench.memory import TreeMemory
 from bench.synth import pair_scores
 
 
@@ -39,36 +37,6 @@ def corpus_folder(n: int, workdir: Path) -> Path:
         for part in sorted(corpus.glob("part-*.jsonl")):
             os.link(part, docs / part.name)
     return corpus
-
-
-class TreeMemory:
-    """Peak summed RSS of a process and all its descendants, sampled every 0.2 s."""
-
-    def __init__(self, pid: int) -> None:
-        self.root = psutil.Process(pid)
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            total = 0
-            try:
-                for proc in [self.root, *self.root.children(recursive=True)]:
-                    with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-            except psutil.Error:
-                pass
-            self.peak = max(self.peak, total)
-            self._stop.wait(0.2)
-
-    def __enter__(self) -> TreeMemory:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None) -> dict:

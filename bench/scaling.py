@@ -31,10 +31,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from bench.memory import TreeMemory
 
 RUNNERS = ("local", "processes", "dask")
 RECORDS_PER_FILE = 1000  # bench.make_corpus writes parts of 1,000 records
@@ -70,43 +71,6 @@ def link_parts(files: list[Path], dest: Path) -> Path:
 
 
 # -- one measurement (child process) --------------------------------------------------------
-class TreeRss:
-    """Peak summed RSS of this process and all its descendants, sampled in a thread."""
-
-    def __init__(self, every: float = 0.2) -> None:
-        import psutil
-
-        self.proc = psutil.Process()
-        self.every = every
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _sample(self) -> int:
-        import psutil
-
-        total = 0
-        for p in [self.proc, *self.proc.children(recursive=True)]:
-            try:
-                total += p.memory_info().rss
-            except (psutil.NoSuchProcess, psutil.AccessDenied):
-                continue
-        return total
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
-            self._stop.wait(self.every)
-
-    def __enter__(self) -> TreeRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
 def measure(source: str, warehouse: str, runner: str, workers: int, batch_size: int) -> dict:
     """Run one ingest here and return its figures (called in a fresh child process)."""
     from flows.ingest import run_ingest
@@ -123,7 +87,7 @@ def measure(source: str, warehouse: str, runner: str, workers: int, batch_size: 
             commit_seconds[0] += time.perf_counter() - started
 
     Warehouse.commit_batch = timed_commit  # type: ignore[method-assign]
-    with TreeRss() as tree:
+    with TreeMemory() as tree:
         started = time.perf_counter()
         summary = run_ingest(source, warehouse, runner=runner, workers=workers,
                              batch_size=batch_size, progress="off")

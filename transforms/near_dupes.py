@@ -40,6 +40,7 @@ __all__ = [
     "UnionFind",
     "paragraph_hash",
     "strip_boilerplate",
+    "strip_hashed_boilerplate",
 ]
 
 _U64 = np.uint64
@@ -514,7 +515,14 @@ def paragraph_hash(text: str) -> str:
 
 def strip_boilerplate(paragraphs: Sequence[str], hashes: set[str] | frozenset[str]) -> tuple[list[str], int]:
     """Drop paragraphs whose hash is learned boilerplate; returns (kept, n_removed)."""
-    if not hashes:
-        return list(paragraphs), 0
-    kept = [p for p in paragraphs if paragraph_hash(p) not in hashes]
-    return kept, len(paragraphs) - len(kept)
+    kept, _, removed = strip_hashed_boilerplate(paragraphs, hashes)
+    return kept, removed
+
+
+def strip_hashed_boilerplate(paragraphs: Sequence[str], learned: set[str] | frozenset[str]
+                             ) -> tuple[list[str], list[str], int]:
+    """(kept paragraphs, their hashes, n_removed): the batch task stores the hashes too, so
+    each paragraph is hashed once."""
+    hashed = [(p, paragraph_hash(p)) for p in paragraphs]
+    kept = [(p, h) for p, h in hashed if h not in learned] if learned else hashed
+    return [p for p, _ in kept], [h for _, h in kept], len(hashed) - len(kept)

@@ -24,7 +24,7 @@ from transforms.decoding import normalize_text
 from transforms.failpoints import failpoint
 from transforms.ids import content_hash, doc_id, file_hash
 from transforms.metadata import RecordFields, extract_metadata
-from transforms.near_dupes import paragraph_hash
+from transforms.near_dupes import strip_hashed_boilerplate
 from transforms.readers import RawRecord, detect_format, read_records
 from transforms.rejects import Rejected, RejectReason
 from transforms.schemas import (
@@ -258,13 +258,10 @@ class _BatchState:
                            "boilerplate line(s)")
         metadata = extract_metadata(cleaned.paragraphs, record_fields, reference)
         learned = self.context.learned_boilerplate.get(metadata.fields.get("outlet") or "")
-        n_learned = 0
-        if learned:
-            from transforms.near_dupes import strip_boilerplate
-
-            metadata.paragraphs, n_learned = strip_boilerplate(metadata.paragraphs, learned)
-            if n_learned:
-                self.boilerplate["learned_from_corpus"] += n_learned
+        metadata.paragraphs, hashes, n_learned = strip_hashed_boilerplate(
+            metadata.paragraphs, learned or frozenset())
+        if n_learned:
+            self.boilerplate["learned_from_corpus"] += n_learned
         body = "\n\n".join(metadata.paragraphs)
         if not body.strip():
             raise Rejected(RejectReason.NO_BODY, "nothing left after removing title and bylines")
@@ -290,9 +287,9 @@ class _BatchState:
         row["title_source"] = metadata.title_source
         row["seq"] = self._next_seq()
         self.writers["documents"].add(row)
-        for position, text_ in enumerate(metadata.paragraphs):
+        for position, (text_, hash_) in enumerate(zip(metadata.paragraphs, hashes, strict=True)):
             self.writers["paragraphs"].add({"doc_id": the_id, "position": position, "text": text_,
-                                            "paragraph_hash": paragraph_hash(text_)})
+                                            "paragraph_hash": hash_})
         for table, rows in extras.items():
             for extra in rows:
                 self.writers[table].add(extra)

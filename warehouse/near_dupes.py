@@ -372,23 +372,21 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     now = datetime.now(UTC)
     _fill_paragraph_hashes(con)
     params: dict[str, Any] = {"min_docs": min_docs, "min_share": min_share}
-    fresh = "TRUE"
+    scope = ""  # a full recount reads every paragraph once
     if incremental:
-        fresh = "d.batch_id NOT IN (SELECT batch_id FROM boilerplate_learned_batches)"
+        scope = """AND p.paragraph_hash IN (
+                    SELECT q.paragraph_hash FROM paragraphs q JOIN documents r
+                    ON r.doc_id = q.doc_id WHERE r.outlet IS NOT NULL AND r.batch_id NOT IN (
+                        SELECT batch_id FROM boilerplate_learned_batches))"""
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE _nd_learned AS
-            WITH fresh AS (
-                SELECT DISTINCT p.paragraph_hash
-                FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
-                WHERE d.outlet IS NOT NULL AND {fresh}),
-            para AS (
+            WITH para AS (
                 SELECT d.outlet, coalesce(d.cluster_id, d.doc_id) AS cluster_id,
                        p.paragraph_hash, p.text
                 FROM paragraphs p JOIN documents d ON d.doc_id = p.doc_id
-                WHERE d.outlet IS NOT NULL
-                  AND p.paragraph_hash IN (SELECT paragraph_hash FROM fresh)),
+                WHERE d.outlet IS NOT NULL {scope}),
             counted AS (
                 SELECT outlet, paragraph_hash, count(DISTINCT cluster_id) AS n_docs,
                        min(text) AS example

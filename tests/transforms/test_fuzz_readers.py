@@ -79,14 +79,20 @@ def test_gunzip_is_exact_or_a_reject(payload, limit, data):
         assert out == expected
 
 
+def write_source(tmp: Path, files: list[tuple[str, bytes]]) -> Path:
+    """A source folder holding the generated files (numbered: names may repeat)."""
+    src = tmp / "src"
+    src.mkdir()
+    for i, (name, data) in enumerate(files):
+        (src / f"{i}_{name}").write_bytes(data)
+    return src
+
+
 @fuzz_settings(80, cost=5)
 @given(st.lists(any_file, min_size=1, max_size=3))
 def test_one_batch_accounts_for_every_record(files):
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        for i, (name, data) in enumerate(files):
-            (src / f"{i}_{name}").write_bytes(data)
+        src = write_source(Path(tmp), files)
         listed = list(list_source(str(src)))
         assert len(listed) == len(files)
         staged = process_batch("b", listed, str(Path(tmp) / "stage"),
@@ -114,10 +120,7 @@ def test_warehouse_accounting_on_duckdb(files):
     from tests.warehouse.test_loader import load, rows
 
     with tempfile.TemporaryDirectory() as tmp:
-        src = Path(tmp) / "src"
-        src.mkdir()
-        for i, (name, data) in enumerate(files):
-            (src / f"{i}_{name}").write_bytes(data)
+        src = write_source(Path(tmp), files)
         db = Path(tmp) / "w.duckdb"
         totals = load(src, db, config=SMALL)
         assert totals["records"] == totals["documents"] + totals["duplicates"] + totals["rejects"]
