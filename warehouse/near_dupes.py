@@ -342,8 +342,9 @@ def near_dup_hook(cfg: NearDupConfig | None = None,
 
 
 # ---------------------------------------------------------------------------------------
-# Corpus-learned boilerplate. Same normalisation as transforms.near_dupes.paragraph_hash:
-# lower(), runs of ASCII whitespace -> one space, trimmed, md5 hex.
+# Corpus-learned boilerplate. Learning reads paragraphs.paragraph_hash (Python-computed).
+# PARAGRAPH_HASH_SQL is the same hash in SQL for ad-hoc queries (lower(), runs of ASCII
+# whitespace -> one space, trimmed, md5 hex); it differs from Python's on 'İ' and final sigma.
 
 PARAGRAPH_HASH_SQL = (
     "md5(trim(regexp_replace(lower({col}), '[ \\t\\n\\r\\f\\v]+', ' ', 'g'), ' '))"
