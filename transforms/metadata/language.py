@@ -61,14 +61,19 @@ _ENGLISH = _words(
 _INDONESIAN_ONLY = _words(
     "bahwa karena saja bisa pemerintah uang kantor mobil kemarin besok sekarang nggak gak enggak "
     "aja banget sih dong kok mengatakan menurutnya kabupaten provinsi rp rumah sakit sepak "
-    "tapi delapan ujarnya katanya jelasnya tuturnya imbuhnya persen kepolisian perusahaan"
+    "tapi delapan ujarnya katanya jelasnya tuturnya imbuhnya persen kepolisian perusahaan "
+    # Month and weekday spellings differ (Juni/Jun, Agustus/Ogos, Kamis/Khamis, Jumat/Jumaat),
+    # as do a few words news leads use ("resmi"/"rasmi", WIB/MYT). Without them
+    # 42% of news_id_2025 bodies had no marker in their prefix and went to lingua (~70 us).
+    "maret juni juli agustus desember senin kamis jumat resmi tim wib terkait digelar"
 )
 _MALAY_ONLY = _words(
     "bahawa kerana sahaja mahu iaitu manakala selepas menerusi "
     "lapan sebarang pelbagai ringgit peratus polis syarikat "
     "berkenaan awam tentera belanjawan kakitangan percuma kerusi bilik kejohanan jurulatih "
     "pesakit kesihatan kenderaan perniagaan kawalan bekalan rakan kanak-kanak bapa mesyuarat "
-    "setiausaha naib pengerusi kempen projek maklumat memandangkan pertubuhan dipercayai"
+    "setiausaha naib pengerusi kempen projek maklumat memandangkan pertubuhan dipercayai "
+    "julai ogos disember isnin khamis jumaat rasmi myt"
 )
 
 
