@@ -37,6 +37,7 @@ _CP1252_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u
                 "\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a"
                 "\u20ac\u2122")
 _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u0080-\u009f\ufffd]")
+_MOJIBAKE_CHAR = re.compile("[\u0080-\u009f\u00c2-\u00f4\ufffd]")  # a hint needs one
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
@@ -134,7 +135,10 @@ def normalize_text(text: str) -> str:
     The result is always storable: no lone surrogates (JSON's "\\ud800" escapes make
     them; they cannot be encoded as UTF-8) and no NUL or other C0 control characters.
     """
-    if _MOJIBAKE_HINT.search(text):
+    if text.isascii():  # nothing to repair or compose: only controls can be there
+        return _CONTROL.sub("", text)
+    # The one-class scan is ~4x cheaper than the two-character hint, which rarely follows.
+    if _MOJIBAKE_CHAR.search(text) and _MOJIBAKE_HINT.search(text):
         text = ftfy.fix_text(text, config=_FTFY_CONFIG)  # also repairs surrogates
     text = fix_surrogates(_CONTROL.sub("", text))  # ftfy keeps form feeds
     return unicodedata.normalize("NFC", text)

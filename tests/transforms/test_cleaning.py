@@ -87,3 +87,23 @@ def test_bad_pattern_file_names_the_line(tmp_path: Path):
     bad.write_text("# comment\nok: abc\nbroken: (unclosed\n")
     with pytest.raises(ValueError, match=":3: bad regex"):
         load_boilerplate_rules(str(bad))
+
+
+def test_spacing_runs_become_one_space(rules):
+    text = ("Harga  beras\tnaik  di pasar\u00a0induk \u2009 kemarin.\n"
+            "Kalimat biasa tanpa spasi ganda tetap sama.\n"
+            "Kutipan \u201cresmi\u201d  dengan  tanda petik.")
+    assert clean_body(text, rules).paragraphs == [
+        "Harga beras naik di pasar induk kemarin.",
+        "Kalimat biasa tanpa spasi ganda tetap sama.",
+        "Kutipan \u201cresmi\u201d dengan tanda petik.",
+    ]
+
+
+def test_rules_that_cannot_be_joined_still_apply_one_by_one(tmp_path: Path):
+    patterns = tmp_path / "p.txt"
+    patterns.write_text("echo: (?P<w>\\w+) (?P=w)\nads: iklan\n", encoding="utf-8")
+    rules = load_boilerplate_rules(str(patterns))
+    cleaned = clean_body("Isi berita yang cukup panjang.\nhalo halo\nIKLAN\nPenutup.", rules)
+    assert cleaned.paragraphs == ["Isi berita yang cukup panjang.", "Penutup."]
+    assert cleaned.removed_by_rule == {"echo": 1, "ads": 1}
