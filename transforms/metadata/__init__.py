@@ -124,16 +124,16 @@ def _outlet_field(
     record: RecordFields, lead: Dateline | None, body: list[str]
 ) -> tuple[str | None, str | None]:
     """URL or source field, else html metadata, the dateline, a 'Sumber:' line, a self-mention."""
-    candidates = (
-        (domain_of(record.url), "record"),
-        (outlet_from_name(record.source) or domain_of(record.source), "record"),
-        (domain_of(record.meta.get("url")), "html_meta"),
-        (outlet_from_name(record.meta.get("sitename")), "html_meta"),
-        (outlet_from_name(lead.outlet) if lead else None, "dateline"),
-        (_source_line_outlet(body), "source_line"),
+    candidates = (  # tried in order, each only if the ones before found nothing
+        (lambda: domain_of(record.url), "record"),
+        (lambda: outlet_from_name(record.source) or domain_of(record.source), "record"),
+        (lambda: domain_of(record.meta.get("url")), "html_meta"),
+        (lambda: outlet_from_name(record.meta.get("sitename")), "html_meta"),
+        (lambda: outlet_from_name(lead.outlet) if lead else None, "dateline"),
+        (lambda: _source_line_outlet(body), "source_line"),
     )
-    for value, source in candidates:
-        if value:
+    for find, source in candidates:
+        if value := find():
             return value, source
     if value := self_mention_outlet("\n".join(body)):
         return value, "text_mention"

@@ -44,7 +44,10 @@ KNOWN_OUTLETS = {
 _HOST = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$", re.I)
 
 
-@lru_cache(maxsize=4096)
+# scheme://[user@]host of a URL: every article has its own URL, but outlets share few hosts.
+_URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#\[\]]+)(?=[:/?#]|$)")
+
+
 def domain_of(url_or_host: str | None) -> str | None:
     """Registrable domain of a URL or host name ('https://nasional.kompas.com/x' -> 'kompas.com')."""
     if not url_or_host:
@@ -52,6 +55,13 @@ def domain_of(url_or_host: str | None) -> str | None:
     text = url_or_host.strip().lower()
     if not text:
         return None
+    m = _URL_HOST.match(text)
+    return _registrable(m.group(1) if m else text)
+
+
+@lru_cache(maxsize=4096)
+def _registrable(text: str) -> str | None:
+    """Cached by host, not by URL, so the public-suffix lookup runs once per host."""
     parts = _EXTRACT(text)
     if not parts.domain or not parts.suffix:
         return None
