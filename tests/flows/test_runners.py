@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 
 import pytest
 
@@ -31,6 +32,10 @@ def dask_cluster():
 
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                            dashboard_address=None)
+    # The scheduler runs in this process and logs client comings and goings at INFO; after
+    # Prefect re-configures logging, those lines reach a console handler bound to an earlier
+    # test's captured (closed) stderr and print a "Logging error" traceback.
+    logging.getLogger("distributed").setLevel(logging.WARNING)
     try:
         yield cluster
     finally:
