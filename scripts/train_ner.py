@@ -20,7 +20,12 @@ import pycrfsuite
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from transforms.entities.features import CLUSTERS_PATH, TOKEN, sentence_features  # noqa: E402
+from transforms.entities.features import (  # noqa: E402
+    CLUSTERS_PATH,
+    DOMAIN_PREFIX,
+    TOKEN,
+    sentence_features,
+)
 from transforms.entities.iob import read_iob  # noqa: E402
 
 CLUSTER_SIZES = (32, 128, 512)
@@ -58,7 +63,12 @@ def _kmeans(x, k: int, rng, iters: int = 15):
 
 
 def build_clusters(
-    corpora: Path, train_files: list[Path], out: Path, min_count: int = 3, dims: int = 60
+    corpora: Path,
+    train_files: list[Path],
+    out: Path,
+    min_count: int = 3,
+    dims: int = 60,
+    sizes: tuple[int, ...] = CLUSTER_SIZES,
 ) -> dict:
     """Distributional word clusters: PPMI of position-aware neighbour counts (offsets -2..2
     over the 3,000 commonest words), SVD to `dims`, then k-means at CLUSTER_SIZES. Writes
@@ -107,13 +117,84 @@ def build_clusters(
     u_small, sv, _ = np.linalg.svd(np.asarray((ppmi.T @ q).T), full_matrices=False)
     emb = (q @ u_small[:, :dims]) * np.sqrt(sv[:dims])
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
-    labels = [_kmeans(emb, k, rng) for k in CLUSTER_SIZES]
+    labels = [_kmeans(emb, k, rng) for k in sizes]
+    caps = _cap_buckets(corpora)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
         for i, w in enumerate(vocab):
-            fh.write(f"{w}\t{'-'.join(str(int(lab[i])) for lab in labels)}\n")
-    return {"words": len(vocab), "tokens": sum(counts.values()), "sizes": CLUSTER_SIZES}
+            cid = "-".join(str(int(lab[i])) for lab in labels)
+            fh.write(f"{w}\t{cid}\t{caps.get(w, '')}\n")
+    return {"words": len(vocab), "tokens": sum(counts.values()), "sizes": sizes}
 
+
+CAP_BUCKETS = (0.02, 0.2, 0.5, 0.8, 0.98)
+
+
+def _cap_buckets(corpora: Path, min_count: int = 3) -> dict[str, int]:
+    """How often a word is capitalised away from a sentence start in the unlabeled news
+    (news_id_2025, detik_1k only; not the NER training text), bucketed at CAP_BUCKETS:
+    0 almost never ... 5 almost always. Words seen fewer than `min_count` times there get
+    no bucket."""
+    from bisect import bisect_right
+    from collections import Counter
+
+    seen: Counter[str] = Counter()
+    capitalised: Counter[str] = Counter()
+    for text in _unlabeled_texts(corpora, []):
+        for line in text.splitlines():
+            prev = "."
+            for tok in TOKEN.findall(line):
+                if prev not in {".", "!", "?", '"', "“", ":"} and tok[:1].isalpha():
+                    low = tok.lower()
+                    seen[low] += 1
+                    capitalised[low] += tok[:1].isupper()
+                prev = tok
+    return {
+        w: bisect_right(CAP_BUCKETS, capitalised[w] / c) for w, c in seen.items() if c >= min_count
+    }
+
+def _news_sentences(corpora: Path, every: int):
+    """Every `every`-th sentence (6-60 tokens, a capitalised word after the first) of the
+    unlabeled news bodies, split at . ! ? tokens and line breaks."""
+    k = 0
+    for text in _unlabeled_texts(corpora, []):
+        for line in text.splitlines():
+            sent: list[str] = []
+            for tok in TOKEN.findall(line):
+                sent.append(tok)
+                if tok in {".", "!", "?"}:
+                    if 6 <= len(sent) <= 60 and any(w[:1].isupper() for w in sent[1:]):
+                        k += 1
+                        if k % every == 0:
+                            yield sent
+                    sent = []
+
+
+def pseudo_labeled(
+    model: Path, corpora: Path, n: int, min_prob: float, every: int = 4
+) -> list[tuple[list[str], list[str]]]:
+    """Self-training data: unlabeled news sentences tagged by `model` (python-crfsuite, no
+    post-rules), the `n` most probable label sequences among those with an entity and
+    P(labels | words) >= `min_prob`. Used for training only; the text is not stored."""
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model))
+    scored = []
+    for words in _news_sentences(corpora, every):
+        tagger.set(sentence_features(words))
+        tags = tagger.tag()
+        if all(t == "O" for t in tags):
+            continue
+        p = tagger.probability(tags)
+        if p >= min_prob:
+            scored.append((p, words, tags))
+    scored.sort(key=lambda x: -x[0])
+    return [(w, t) for _, w, t in scored[:n]]
+
+
+ALGORITHM = "lbfgs"
+DOMAINS = 0.0
+SELF_TRAIN = 0
+MIN_PROB = 0.9
 PARAMS = {
     "c1": 0.01,
     "c2": 0.3,
@@ -123,27 +204,61 @@ PARAMS = {
 }
 
 
+def _augment(feats: list[list[str]], domain: int, value: float) -> list[dict[str, float]]:
+    """'Frustratingly easy' domain adaptation: every feature twice, as itself (general) and
+    as a copy private to its training set (``@{domain}:feature``) with attribute value
+    `value`. Tagging never produces the private copies, so only the general weights act at
+    run time (the decoder skips them). A value below 1 makes the same L2 penalty cost the
+    private copies 1/value^2 more, leaving most of the weight on the general features."""
+    tag = f"{DOMAIN_PREFIX}{domain}:"
+    out = []
+    for f in feats:
+        item = dict.fromkeys(f, 1.0)
+        for x in f:
+            item[tag + x] = value
+        out.append(item)
+    return out
+
+
 def train(
-    train_files: list[Path], out: Path, params: dict, holdout: Path | None = None
+    train_files: list[Path],
+    out: Path,
+    params: dict,
+    holdout: Path | None = None,
+    algorithm: str = "lbfgs",
+    domains: float = 0.0,
+    fold: int = 4,
+    extra: list[tuple[list[str], list[str]]] = (),
+    repeats: tuple[int, ...] = (),
 ) -> int:
     """Fit a CRF on the given IOB files; returns the number of training sentences.
 
-    With `holdout`, every fifth sentence is left out of training and written there (IOB) for
-    choosing features and c1/c2 without touching the validation splits.
+    With `holdout`, every fifth sentence (index `fold` mod 5) is left out of training and written there (IOB) for
+    choosing features and c1/c2 without touching the validation splits; each training set's
+    held-out fifth is also written on its own (``.{index}.iob``).
     """
-    trainer = pycrfsuite.Trainer(verbose=False)
+    trainer = pycrfsuite.Trainer(algorithm=algorithm, verbose=False)
     n = 0
     held: list[str] = []
-    for path in train_files:
+    for d, path in enumerate(train_files):
+        mine: list[str] = []
         for i, (words, tags) in enumerate(read_iob(path)):
-            if holdout is not None and i % 5 == 4:
-                held.extend(f"{w}\t{t}\n" for w, t in zip(words, tags, strict=True))
-                held.append("\n")
+            if holdout is not None and i % 5 == fold:
+                mine.extend(f"{w}\t{t}\n" for w, t in zip(words, tags, strict=True))
+                mine.append("\n")
                 continue
-            trainer.append(sentence_features(words), tags)
-            n += 1
+            feats = sentence_features(words)
+            for _ in range(repeats[d] if d < len(repeats) else 1):
+                trainer.append(_augment(feats, d, domains) if domains else feats, tags)
+                n += 1
+        if holdout is not None:
+            holdout.with_suffix(f".{d}.iob").write_text("".join(mine), encoding="utf-8")
+        held.extend(mine)
     if holdout is not None:
         holdout.write_text("".join(held), encoding="utf-8")
+    for words, tags in extra:  # self-training: confidently tagged unlabeled sentences
+        trainer.append(sentence_features(words), tags)
+        n += 1
     trainer.set_params(params)
     out.parent.mkdir(parents=True, exist_ok=True)
     trainer.train(str(out))
@@ -170,6 +285,33 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="train on 4/5 of the training sentences and score the other fifth only",
     )
+    ap.add_argument(
+        "--algorithm", choices=("lbfgs", "l2sgd", "ap", "pa", "arow"), default=ALGORITHM
+    )
+    ap.add_argument("--param", action="append", default=[], help="extra trainer key=value")
+    ap.add_argument(
+        "--domains",
+        type=float,
+        default=DOMAINS,
+        help="value of per-training-set feature copies (domain adaptation; 0 = off)",
+    )
+    ap.add_argument("--sizes", default="", help="cluster counts, e.g. 32,128,512")
+    ap.add_argument("--dims", type=int, default=60, help="SVD dimensions for the clusters")
+    ap.add_argument(
+        "--cluster-file",
+        type=Path,
+        default=CLUSTERS_PATH,
+        help="word-cluster file to build (--clusters) and train with (experiments)",
+    )
+    ap.add_argument("--fold", type=int, default=4, help="--tune: hold out sentences i%%5 == fold")
+    ap.add_argument(
+        "--self-train",
+        type=int,
+        default=SELF_TRAIN,
+        help="add this many confidently tagged unlabeled news sentences and train again",
+    )
+    ap.add_argument("--min-prob", type=float, default=MIN_PROB)
+    ap.add_argument("--repeats", default="", help="times each training set is used, e.g. 2,1")
     args = ap.parse_args(argv)
     ner = args.corpora / "ner"
     train_files = {
@@ -178,15 +320,39 @@ def main(argv: list[str] | None = None) -> int:
         "idner": [ner / "idner_news_2k" / "train.txt"],
     }[args.train]
     report: dict = {}
-    if args.clusters:
-        report["clusters"] = build_clusters(args.corpora, train_files, CLUSTERS_PATH)
-        from transforms.entities.features import clusters
+    from transforms.entities import features
 
-        clusters.cache_clear()
+    if args.cluster_file != CLUSTERS_PATH:
+        features.CLUSTERS_PATH = args.cluster_file
+        features.clusters.cache_clear()
+    if args.clusters:
+        sizes = tuple(int(x) for x in args.sizes.split(",")) if args.sizes else CLUSTER_SIZES
+        report["clusters"] = build_clusters(
+            args.corpora, train_files, args.cluster_file, dims=args.dims, sizes=sizes
+        )
+        features.clusters.cache_clear()
     params = {**PARAMS, "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
+    if args.algorithm != "lbfgs":  # c1/c2 are L-BFGS (c2 also l2sgd) parameters
+        params = {k: v for k, v in params.items() if k not in ("c1", "c2")}
+        if args.algorithm == "l2sgd":
+            params["c2"] = args.c2
+    for item in args.param:
+        key, _, value = item.partition("=")
+        params[key] = float(value) if value.replace(".", "", 1).isdigit() else value
     start = time.time()
     holdout = args.out.with_suffix(".holdout.iob") if args.tune else None
-    n = train(train_files, args.out, params, holdout)
+    repeats = tuple(int(x) for x in args.repeats.split(",")) if args.repeats else ()
+    n = train(
+        train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold,
+        repeats=repeats,
+    )
+    if args.self_train:
+        extra = pseudo_labeled(args.out, args.corpora, args.self_train, args.min_prob)
+        report["self_training_sentences"] = len(extra)
+        n = train(
+            train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold, extra,
+            repeats,
+        )
     report |= {
         "model": str(args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out),
         "train_sentences": n,
@@ -200,7 +366,11 @@ def main(argv: list[str] | None = None) -> int:
     from transforms.entities import score_iob_file
 
     splits = (
-        (("train_holdout", holdout),)
+        (
+            ("train_holdout", holdout),
+            *((f"holdout_{f.parent.name}", holdout.with_suffix(f".{d}.iob"))
+              for d, f in enumerate(train_files)),
+        )
         if holdout
         else (
             ("nergrit_valid", ner / "nergrit" / "valid_preprocess.txt"),

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite
 
-from transforms.entities.features import OFFSETS, own_features, word_features
+from transforms.entities.features import DOMAIN_PREFIX, OFFSETS, own_features, word_features
 from transforms.entities.gazetteer import INSIDE_WORDS
 
 __all__ = ["Decoder", "FLAG_CAP", "FLAG_END", "FLAG_CLOSER"]
@@ -74,6 +74,8 @@ class Decoder:
 
         vecs: dict[str, np.ndarray] = {}
         for (attr, lab), w in info.state_features.items():
+            if attr.startswith(DOMAIN_PREFIX):
+                continue  # a training set's private copy: never fires at tagging time
             vec = vecs.get(attr)
             if vec is None:
                 vec = vecs[attr] = np.zeros(n_lab)

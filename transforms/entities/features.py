@@ -18,7 +18,7 @@ as strings for training with python-crfsuite.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from transforms.entities.countries import country_names
@@ -40,10 +40,14 @@ __all__ = [
     "is_cap",
     "OFFSETS",
     "TOKEN",
+    "DOMAIN_PREFIX",
 ]
 
 TOKEN = re.compile(r"[A-Z](?:\.[A-Z])+\.?|\w+(?:[-'’&]\w+)*|[^\w\s]")
 OFFSETS = (-2, -1, 1, 2)
+# Training-only copies of features private to one training set ("@0:w=jakarta"); see
+# scripts/train_ner.py --domains. Tagging never produces them and the decoder skips them.
+DOMAIN_PREFIX = "@"
 CLUSTERS_PATH = Path(__file__).resolve().parent.parent / "models" / "word_clusters.tsv"
 
 
@@ -76,17 +80,32 @@ def _capped(shape: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def clusters() -> dict[str, str]:
-    """Word -> distributional cluster id (lower-cased words), if the cluster file ships."""
+def clusters() -> dict[str, tuple[str, ...]]:
+    """Lower-cased word -> its distributional features, if the cluster file ships.
+
+    A line is ``word<TAB>c32-c128-...[<TAB>capitalisation bucket]``: cluster ids at several
+    granularities (``c0=``, ``c1=``, ...) and how often the word is capitalised away from a
+    sentence start in unlabeled news (``cr=``).
+    """
     if not CLUSTERS_PATH.exists():
         return {}
     out = {}
     with open(CLUSTERS_PATH, encoding="utf-8") as fh:
         for line in fh:
-            word, _, cid = line.rstrip("\n").partition("\t")
-            if cid:
-                out[word] = cid
+            word, _, rest = line.rstrip("\n").partition("\t")
+            if rest:
+                out[word] = _cluster_features(rest)
     return out
+
+
+@cache
+def _cluster_features(rest: str) -> tuple[str, ...]:
+    """'12-3-40\t4' -> ('c0=12', 'c1=3', 'c2=40', 'cr=4'): one shared tuple per combination."""
+    cid, _, cap = rest.partition("\t")
+    feats = [f"c{i}={c}" for i, c in enumerate(cid.split("-")) if c]
+    if cap:
+        feats.append(f"cr={cap}")
+    return tuple(feats)
 
 
 def is_cap(word: str) -> bool:
@@ -106,16 +125,10 @@ def word_features(word: str) -> list[str]:
     gazetteer = _gazetteer_features().get(low)
     if gazetteer is not None:
         feats.extend(gazetteer)
-    cid = clusters().get(low)
-    if cid is not None:
-        feats.extend(_cluster_features(cid))
+    dist = clusters().get(low)
+    if dist is not None:
+        feats.extend(dist)
     return feats
-
-
-@lru_cache(maxsize=8192)
-def _cluster_features(cid: str) -> tuple[str, ...]:
-    """'12-3-40' -> ('c0=12', 'c1=3', 'c2=40'): a few hundred clusters, built once each."""
-    return tuple(f"c{i}={c}" for i, c in enumerate(cid.split("-")))
 
 
 @lru_cache(maxsize=1)
@@ -146,6 +159,8 @@ def own_features(word: str) -> list[str]:
         f"p3={low[:3]}",
         f"s2={low[-2:]}",
         f"s3={low[-3:]}",
+        f"p4={low[:4]}",
+        f"s4={low[-4:]}",
         f"len={min(len(word), 8)}",
     ]
     if "-" in word:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_left
 from itertools import chain
 from pathlib import Path
 
@@ -114,6 +115,8 @@ def _entities(doc: _Doc) -> list[dict]:
         ents.append({"kind": kind, "text": text[s:e], "start": s, "end": e})
     if RULES["split"]:
         ents = _split_title_place(ents, text)
+    if RULES["acronyms"]:
+        ents = _acronym_expansions(ents, doc)
     caps = doc.caps()
     ents = _title_place_name(ents, doc, caps)
     if RULES["countries"]:
@@ -125,7 +128,7 @@ def _raw_entities(body: str) -> list[dict]:
     return _entities(_Doc.of_body(body))
 
 
-RULES = {"countries": True, "propagate": True, "split": True}
+RULES = {"countries": True, "propagate": True, "split": True, "acronyms": True}
 # Words after which a country name is a place, not an adjective ("turis Tiongkok").
 _COUNTRY_CUES = wordset("di ke dari negara negeri kunjungan menuju asal wilayah perbatasan")
 
@@ -161,6 +164,48 @@ def _add_countries(ents: list[dict], doc: _Doc, caps: list[int]) -> list[dict]:
                 skip_to = i + k
                 break
     return sorted(ents + added, key=lambda x: x["start"]) if added else ents
+
+
+_PAREN_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z-]{1,11})\s*\)")
+
+
+def _acronym_expansions(ents: list[dict], doc: _Doc) -> list[dict]:
+    """'Komisi Pemberantasan Korupsi (KPK)': capitalised words whose initials spell the
+    acronym in brackets after them are one name, of the acronym's kind, when the acronym was
+    tagged (untagged ones are mostly terms: BBM, PDB, KTSP). Entities inside those words give
+    way; one reaching outside them wins."""
+    words, starts, ends, body = doc.words, doc.starts, doc.ends, doc.text
+    added: list[tuple[int, int, int]] = []
+    for m in _PAREN_ACRONYM.finditer(body):
+        i = bisect_left(starts, m.start())  # the token holding "(" ("(" or "(KPK)")
+        if i >= len(starts) or starts[i] != m.start():
+            continue
+        letters = [c for c in m.group(1) if c.isupper()]
+        k = len(letters)
+        if k < 2 or i - k < 0:
+            continue
+        if any(
+            words[j][:1] != letters[t] or (t and doc.sent_start[j])
+            for t, j in enumerate(range(i - k, i))
+        ):
+            continue
+        added.append((starts[i - k], ends[i - 1], m.start(1)))
+    if not added:
+        return ents
+    kind_at = {e["start"]: e["kind"] for e in ents}
+    out = list(ents)
+    for s, e, acr_start in added:
+        kind = kind_at.get(acr_start) or kind_at.get(acr_start - 1)
+        if kind is None:
+            continue
+        inside = [x for x in out if x["start"] < e and s < x["end"]]
+        if any(x["start"] < s or x["end"] > e for x in inside):
+            continue
+        if any(x["start"] == s and x["end"] == e and x["kind"] == kind for x in inside):
+            continue
+        out = [x for x in out if x not in inside]
+        out.append({"kind": kind, "text": body[s:e], "start": s, "end": e})
+    return sorted(out, key=lambda x: x["start"])
 
 
 _DIRECTIONS = wordset("barat timur utara selatan tengah raya")
