@@ -24,7 +24,7 @@ from transforms.entities.features import (  # noqa: E402
     CLUSTERS_PATH,
     DOMAIN_PREFIX,
     TOKEN,
-    sentence_features,
+    sentence_items,
 )
 from transforms.entities.iob import read_iob  # noqa: E402
 
@@ -69,6 +69,7 @@ def build_clusters(
     min_count: int = 3,
     dims: int = 60,
     sizes: tuple[int, ...] = CLUSTER_SIZES,
+    vector_dims: int = 0,
 ) -> dict:
     """Distributional word clusters: PPMI of position-aware neighbour counts (offsets -2..2
     over the 3,000 commonest words), SVD to `dims`, then k-means at CLUSTER_SIZES. Writes
@@ -118,6 +119,12 @@ def build_clusters(
     emb = (q @ u_small[:, :dims]) * np.sqrt(sv[:dims])
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
     labels = [_kmeans(emb, k, rng) for k in sizes]
+    vec_path = out.with_name(out.stem + ".vectors.npy")
+    if vector_dims:  # the leading SVD components, each scaled to unit variance
+        vec = emb[:, :vector_dims]
+        np.save(vec_path, (vec / vec.std(axis=0)).astype(np.float16))
+    elif vec_path.exists():
+        vec_path.unlink()
     caps = _cap_buckets(corpora)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8") as fh:
@@ -180,7 +187,7 @@ def pseudo_labeled(
     tagger.open(str(model))
     scored = []
     for words in _news_sentences(corpora, every):
-        tagger.set(sentence_features(words))
+        tagger.set(sentence_items(words))
         tags = tagger.tag()
         if all(t == "O" for t in tags):
             continue
@@ -194,6 +201,7 @@ def pseudo_labeled(
 ALGORITHM = "lbfgs"
 DOMAINS = 0.0
 SELF_TRAIN = 0
+VECTOR_DIMS = 10
 MIN_PROB = 0.9
 PARAMS = {
     "c1": 0.01,
@@ -247,7 +255,7 @@ def train(
                 mine.extend(f"{w}\t{t}\n" for w, t in zip(words, tags, strict=True))
                 mine.append("\n")
                 continue
-            feats = sentence_features(words)
+            feats = sentence_items(words)
             for _ in range(repeats[d] if d < len(repeats) else 1):
                 trainer.append(_augment(feats, d, domains) if domains else feats, tags)
                 n += 1
@@ -257,7 +265,7 @@ def train(
     if holdout is not None:
         holdout.write_text("".join(held), encoding="utf-8")
     for words, tags in extra:  # self-training: confidently tagged unlabeled sentences
-        trainer.append(sentence_features(words), tags)
+        trainer.append(sentence_items(words), tags)
         n += 1
     trainer.set_params(params)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -296,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
         help="value of per-training-set feature copies (domain adaptation; 0 = off)",
     )
     ap.add_argument("--sizes", default="", help="cluster counts, e.g. 32,128,512")
+    ap.add_argument(
+        "--vectors", type=int, default=VECTOR_DIMS, help="--clusters: vector dims written too"
+    )
     ap.add_argument("--dims", type=int, default=60, help="SVD dimensions for the clusters")
     ap.add_argument(
         "--cluster-file",
@@ -325,12 +336,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.cluster_file != CLUSTERS_PATH:
         features.CLUSTERS_PATH = args.cluster_file
         features.clusters.cache_clear()
+        features.vector_table.cache_clear()
     if args.clusters:
         sizes = tuple(int(x) for x in args.sizes.split(",")) if args.sizes else CLUSTER_SIZES
         report["clusters"] = build_clusters(
-            args.corpora, train_files, args.cluster_file, dims=args.dims, sizes=sizes
+            args.corpora, train_files, args.cluster_file, dims=args.dims, sizes=sizes,
+            vector_dims=args.vectors,
         )
         features.clusters.cache_clear()
+        features.vector_table.cache_clear()
     params = {**PARAMS, "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
     if args.algorithm != "lbfgs":  # c1/c2 are L-BFGS (c2 also l2sgd) parameters
         params = {k: v for k, v in params.items() if k not in ("c1", "c2")}

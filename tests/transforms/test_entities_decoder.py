@@ -7,7 +7,7 @@ import pycrfsuite
 import pytest
 
 from transforms.entities.decoder import Decoder
-from transforms.entities.features import sentence_features, tokenize
+from transforms.entities.features import sentence_items, tokenize
 from transforms.entities.iob import spans
 from transforms.entities.ner import MODEL_PATH
 
@@ -40,10 +40,11 @@ def tagger() -> pycrfsuite.Tagger:
 
 def test_exact_decoder_matches_crfsuite(tagger: pycrfsuite.Tagger) -> None:
     dec = Decoder(MODEL_PATH, exact=True)
+    assert dec._vec_weights is not None  # the shipped model's vector features are compiled
     for words in _sentences():
         start = np.zeros(len(words), dtype=bool)
         start[0] = True
-        want = spans(tagger.tag(sentence_features(words)))
+        want = spans(tagger.tag(sentence_items(words)))
         assert set(dec.decode(dec.ids(words), start)) == want, words
 
 

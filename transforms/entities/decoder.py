@@ -21,7 +21,13 @@ from pathlib import Path
 import numpy as np
 import pycrfsuite
 
-from transforms.entities.features import DOMAIN_PREFIX, OFFSETS, own_features, word_features
+from transforms.entities.features import (
+    DOMAIN_PREFIX,
+    OFFSETS,
+    own_features,
+    vector_table,
+    word_features,
+)
 from transforms.entities.gazetteer import INSIDE_WORDS
 
 __all__ = ["Decoder", "FLAG_CAP", "FLAG_END", "FLAG_CLOSER"]
@@ -97,6 +103,7 @@ class Decoder:
             else:
                 self._maps[0][a] = r
         self._n_slots = len(self._maps)
+        self._vectors(n_lab)
         # word feature -> [(slot, weight row)] over the own slot and the neighbour slots
         self._base_map: dict[str, list[tuple[int, int]]] = {}
         for slot in range(len(OFFSETS) + 1):
@@ -111,6 +118,29 @@ class Decoder:
         self._cp_weights = np.array([81, 27, 9, 3, 1])
         self._trans_into = np.ascontiguousarray(trans.T)  # row y: every label's move into y
         self._reset()
+
+    def _vectors(self, n_lab: int) -> None:
+        """Real-valued vector features (``v{k}`` own, ``{offset}:v{k}`` neighbours) leave the
+        string maps for a (dims, slots, labels) tensor; a type's contribution is its vector
+        times that tensor, added when the type is compiled."""
+        vt = vector_table()
+        self._vec_index: dict[str, int] = {}
+        self._vec_table = self._vec_weights = None
+        if vt is None:
+            return
+        index, table = vt
+        weights = np.zeros((table.shape[1], self._n_slots, n_lab))
+        found = False
+        for slot in range(len(OFFSETS) + 1):
+            names = self._maps[slot]
+            for name in [f for f in names if f[:1] == "v" and f[1:].isdigit()]:
+                dim = int(name[1:])
+                if dim < table.shape[1]:
+                    weights[dim, slot] = self._weights[names.pop(name)]
+                    found = True
+        if found:
+            self._vec_index, self._vec_table = index, table
+            self._vec_weights = weights.reshape(table.shape[1], -1)
 
     def _build_blocks(self) -> None:
         """One dense (slot, label) weight block per feature string, row 0 all zeros.
@@ -177,7 +207,12 @@ class Decoder:
             if b:
                 bids.append(b)
         self._compiled[tids] = True
-        self._tab[tids] = np.add.reduceat(self._blocks[bids], starts, axis=0)
+        tab = np.add.reduceat(self._blocks[bids], starts, axis=0)
+        if self._vec_table is not None:
+            get = self._vec_index.get
+            rows = [get(self._words[tid].lower(), -1) for tid in tids]
+            tab += (self._vec_table[rows] @ self._vec_weights).reshape(tab.shape)
+        self._tab[tids] = tab
 
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are registered on first sight)."""

@@ -6,13 +6,15 @@ Every feature of a token is one of:
 * a word-type feature of the neighbour at offset k (`OFFSETS`), written ``"{k:+d}:{feature}"``,
   or ``"{k:+d}:PAD"`` when the neighbour lies outside the sentence;
 * ``"ca={previous word}"`` when the token is capitalised and not sentence-initial;
-* ``"cp={pattern}"``, the capitalisation pattern of the five tokens i-2..i+2.
+* ``"cp={pattern}"``, the capitalisation pattern of the five tokens i-2..i+2;
+* real-valued ``v{d}`` / ``"{k:+d}:v{d}"`` features, the word vector of the token or of a
+  neighbour (`sentence_items`, when ``word_clusters.vectors.npy`` ships).
 
 Because every feature depends on one word type (at a fixed offset) or on the small
 capitalisation pattern, the weights of a trained model can be summed once per word type and
 slot (see `transforms.entities.decoder`): tagging a document is then a few array gathers
 instead of building thousands of feature strings. `sentence_features` writes the same features
-as strings for training with python-crfsuite.
+as strings (`sentence_items` adds the vector values) for training with python-crfsuite.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 from pathlib import Path
+
+import numpy as np
 
 from transforms.entities.countries import country_names
 from transforms.entities.gazetteer import (
@@ -34,6 +38,8 @@ from transforms.entities.gazetteer import (
 __all__ = [
     "tokenize",
     "sentence_features",
+    "sentence_items",
+    "vector_table",
     "word_features",
     "own_features",
     "cap_pattern",
@@ -106,6 +112,48 @@ def _cluster_features(rest: str) -> tuple[str, ...]:
     if cap:
         feats.append(f"cr={cap}")
     return tuple(feats)
+
+
+def vectors_path() -> Path:
+    """Dense word vectors shipped next to the cluster file, one row per line of it."""
+    return CLUSTERS_PATH.with_name(CLUSTERS_PATH.stem + ".vectors.npy")
+
+
+@lru_cache(maxsize=1)
+def vector_table() -> tuple[dict[str, int], np.ndarray] | None:
+    """(lower-cased word -> row, float32 rows with a zero row last for unknown words), or
+    None when no vector file ships."""
+    path = vectors_path()
+    if not path.exists() or not CLUSTERS_PATH.exists():
+        return None
+    with open(CLUSTERS_PATH, encoding="utf-8") as fh:
+        index = {line.partition("\t")[0]: i for i, line in enumerate(fh)}
+    table = np.load(path).astype(np.float32)
+    return index, np.vstack([table, np.zeros((1, table.shape[1]), dtype=np.float32)])
+
+
+def sentence_items(words: list[str]) -> list[list[str]] | list[dict[str, float]]:
+    """Training/tagging items for python-crfsuite: `sentence_features`, plus real-valued
+    vector features (``v{k}`` of the token, ``{offset:+d}:v{k}`` of its neighbours) when word
+    vectors ship. Each still depends on one word type at a fixed offset."""
+    feats = sentence_features(words)
+    vt = vector_table()
+    if vt is None:
+        return feats
+    index, table = vt
+    n = len(words)
+    rows = [table[index.get(w.lower(), -1)] for w in words]
+    known = [w.lower() in index for w in words]
+    out = []
+    for i, f in enumerate(feats):
+        item = dict.fromkeys(f, 1.0)
+        for k in (0, *OFFSETS):
+            j = i + k
+            if 0 <= j < n and known[j]:
+                tag = f"{k:+d}:v" if k else "v"
+                item.update((f"{tag}{d}", float(x)) for d, x in enumerate(rows[j]))
+        out.append(item)
+    return out
 
 
 def is_cap(word: str) -> bool:
