@@ -215,3 +215,49 @@ def test_speaker_after_title_abbreviation() -> None:
     body = '"Pasien harus istirahat total selama dua minggu," kata dr. Rina Susanti di Jakarta.'
     quotes = extract_quotes(body, extract_entities(body))
     assert [q["speaker"] for q in quotes] == ["Rina Susanti"]
+
+
+def test_acronym_rule_leaves_initials_after_a_person_alone() -> None:
+    from transforms.entities import ner
+
+    text = ("Polisi menangkap Ahmad Sahroni (AS), warga Bekasi, pada Senin malam. "
+            "Komisi Pemberantasan Korupsi (KPK) memeriksa Ahmad Sahroni kemarin.")
+    expansions = ner._acronym_expansions  # the rule alone, on entities we choose
+    doc = ner._Doc.of_body(text)
+    at = text.index
+    person = {"kind": "person", "text": "Ahmad Sahroni", "start": at("Ahmad"),
+              "end": at("Ahmad") + 13}
+    as_country = {"kind": "location", "text": "AS", "start": at("AS)"), "end": at("AS)") + 2}
+    kpk = {"kind": "organization", "text": "KPK", "start": at("KPK"), "end": at("KPK") + 3}
+    got = expansions([person, as_country, kpk], doc)
+    assert person in got and as_country in got  # initials of a person: nothing expanded
+    assert {"kind": "organization", "text": "Komisi Pemberantasan Korupsi",
+            "start": 0 + at("Komisi"), "end": at("Komisi") + 28} in got
+
+
+def test_threads_sharing_the_decoder_get_what_one_thread_gets(monkeypatch) -> None:
+    """Type registration, compilation and cache resets race without the tagging lock."""
+    import random
+    from concurrent.futures import ThreadPoolExecutor
+
+    from transforms.entities import decoder, ner
+
+    rng = random.Random(5)
+    syllables = ["ka", "ri", "mu", "to", "san", "dra", "wi", "jo", "ha", "lim", "nur", "ba"]
+
+    def name() -> str:
+        return "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))).title()
+
+    texts = [
+        " ".join(f"{name()} {name()} bertemu {name()} di {name()}, kata Presiden {name()}."
+                 for _ in range(8))
+        for _ in range(120)
+    ]
+    monkeypatch.setattr(decoder, "_MAX_TYPES", 600)  # frequent cache resets
+    ner.use_model(ner.MODEL_PATH)
+    alone = [extract_entities(t) for t in texts]
+    ner.use_model(ner.MODEL_PATH)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(extract_entities, texts))
+    ner.use_model(ner.MODEL_PATH)
+    assert together == alone

@@ -25,6 +25,10 @@ __all__ = ["MODEL_PATH", "use_model", "tag_words", "extract_entities", "score_io
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "ner_crf.crfsuite"
 _lock = threading.Lock()
+# Tagging registers and compiles word types in the shared decoder's caches (and may reset
+# them): one document at a time per process. Threads gain nothing by overlapping here anyway,
+# as this is pure-Python and numpy work under the GIL.
+_tag_lock = threading.RLock()
 _state: dict[str, object] = {"path": MODEL_PATH, "decoder": None}
 # A token (and the whitespace before it): offsets come from the cumulative lengths.
 _TOKEN_WS = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
@@ -49,7 +53,10 @@ def _decoder() -> Decoder:
 
 def tag_words(words: list[str]) -> list[str]:
     """IOB tags (B-person, I-location, ...) for one sentence of words."""
-    return _decoder().tag(words) if words else []
+    if not words:
+        return []
+    with _tag_lock:
+        return _decoder().tag(words)
 
 
 class _Doc:
@@ -125,7 +132,8 @@ def _entities(doc: _Doc) -> list[dict]:
 
 
 def _raw_entities(body: str) -> list[dict]:
-    return _entities(_Doc.of_body(body))
+    with _tag_lock:
+        return _entities(_Doc.of_body(body))
 
 
 RULES = {"countries": True, "propagate": True, "split": True, "acronyms": True}
@@ -171,13 +179,14 @@ _PAREN_ACRONYM = re.compile(r"\(\s*([A-Z][A-Za-z-]{1,11})\s*\)")
 
 def _acronym_expansions(ents: list[dict], doc: _Doc) -> list[dict]:
     """'Komisi Pemberantasan Korupsi (KPK)': capitalised words whose initials spell the
-    acronym in brackets after them are one name, of the acronym's kind, when the acronym was
-    tagged (untagged ones are mostly terms: BBM, PDB, KTSP). Entities inside those words give
-    way; one reaching outside them wins."""
+    acronym in brackets after them are one organisation name when the acronym was tagged as
+    one (untagged ones are mostly terms: BBM, PDB, KTSP; a person's initials after the name,
+    "Ahmad Sahroni (AS)", may be tagged as a country). Entities inside those words give way;
+    one reaching outside them, or covering exactly them, wins."""
     words, starts, ends, body = doc.words, doc.starts, doc.ends, doc.text
     added: list[tuple[int, int, int]] = []
     for m in _PAREN_ACRONYM.finditer(body):
-        i = bisect_left(starts, m.start())  # the token holding "(" ("(" or "(KPK)")
+        i = bisect_left(starts, m.start())  # the "(" token
         if i >= len(starts) or starts[i] != m.start():
             continue
         letters = [c for c in m.group(1) if c.isupper()]
@@ -196,13 +205,13 @@ def _acronym_expansions(ents: list[dict], doc: _Doc) -> list[dict]:
     out = list(ents)
     for s, e, acr_start in added:
         kind = kind_at.get(acr_start) or kind_at.get(acr_start - 1)
-        if kind is None:
+        if kind != "organization":  # "Ahmad Sahroni (AS)": initials of a person, not "AS"
             continue
         inside = [x for x in out if x["start"] < e and s < x["end"]]
         if any(x["start"] < s or x["end"] > e for x in inside):
             continue
-        if any(x["start"] == s and x["end"] == e and x["kind"] == kind for x in inside):
-            continue
+        if any(x["start"] == s and x["end"] == e for x in inside):
+            continue  # already one name: its own kind stands
         out = [x for x in out if x not in inside]
         out.append({"kind": kind, "text": body[s:e], "start": s, "end": e})
     return sorted(out, key=lambda x: x["start"])
@@ -374,11 +383,13 @@ def extract_entities(body: str) -> list[dict]:
 
 def _token_spans(words: list[str]) -> set[tuple[int, int, str]]:
     """Run the full extractor (model + rules) on a pre-tokenised sentence; token-index spans."""
-    doc = _Doc.of_words(words)
+    with _tag_lock:
+        doc = _Doc.of_words(words)
+        found = _entities(doc)
     index = {s: i for i, s in enumerate(doc.starts)}
     ends = {e: i for i, e in enumerate(doc.ends)}
     out = set()
-    for ent in _entities(doc):
+    for ent in found:
         if ent["start"] in index and ent["end"] in ends:
             out.add((index[ent["start"]], ends[ent["end"]] + 1, ent["kind"]))
     return out
