@@ -342,6 +342,16 @@ def test_indonesian_malay_english_and_others() -> None:
         )[0]
         == "ms"
     )
+    # Words both standards use ("terkait", "digelar") are no Indonesian markers.
+    assert detect_language(
+        "Menteri itu berkata isu terkait harga barang akan dibincangkan dalam mesyuarat Kabinet "
+        "minggu depan kerana rakyat terbeban.")[0] == "ms"
+    assert detect_language(
+        "Beliau yang digelar sebagai bapa pemodenan negara berkata kerajaan akan meneruskan "
+        "dasar itu.")[0] == "ms"
+    # Indonesian month and weekday spellings decide when nothing else does.
+    assert detect_language("Rapat digelar di gedung itu pada Kamis, 19 Juni, pukul 10.00 WIB "
+                           "dan dihadiri para menteri.")[0] == "id"
     assert detect_language("The minister said prices would stay stable this year.")[0] == "en"
     assert detect_language("Le ministre a déclaré que les prix resteraient stables.")[0] == "fr"
     assert detect_language("Der Minister sagte, die Preise würden stabil bleiben.")[0] == "de"
