@@ -21,6 +21,7 @@ _WRAP_MAX_WIDTH = 100          # lines longer than this are never hard-wrap arte
 _WRAPPED_SHARE = 0.55          # a wrapped line fills at least this share of the wrap width
 _MAX_BOILERPLATE = 400         # longer lines are prose, whatever they start with
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_GROUP_REF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")  # backreferences, conditionals
 _GATES: dict[int, tuple[tuple, re.Pattern[str] | None]] = {}
 
 
@@ -60,13 +61,20 @@ def load_boilerplate_rules(path: str) -> tuple[BoilerplateRule, ...]:
 
 def _any_rule(rules: tuple[BoilerplateRule, ...]) -> re.Pattern[str] | None:
     """All rules as one alternation: most lines match none, and one regex call instead of
-    one per rule says so. None if the patterns cannot be joined (a backreference to a named
-    group): every line then tries each rule. Memoised by identity, as hashing the rules
+    one per rule says so. None if the patterns cannot be joined safely (group references,
+    conditionals): every line then tries each rule. Memoised by identity, as hashing the rules
     tuple on every call costs more than the lookup saves."""
     memo = _GATES.get(id(rules))
     if memo is not None and memo[0] is rules:
         return memo[1]
-    parts = [_NAMED_GROUP.sub("(?:", rule.pattern.pattern) for rule in rules]
+    sources = [rule.pattern.pattern for rule in rules]
+    # Joined, group numbers shift and names would clash: a rule that refers to a group, or
+    # whose "(?P<" text is not all real named groups (escaped, in a class), stays alone.
+    if any(_GROUP_REF.search(src) or len(_NAMED_GROUP.findall(src)) != len(rule.pattern.groupindex)
+           for src, rule in zip(sources, rules, strict=True)):
+        parts = []
+    else:
+        parts = [_NAMED_GROUP.sub("(?:", src) for src in sources]
     try:
         gate = re.compile("|".join(f"(?:{part})" for part in parts), re.IGNORECASE) if parts else None
     except re.error:

@@ -100,9 +100,15 @@ def test_spacing_runs_become_one_space(rules):
     ]
 
 
-def test_rules_that_cannot_be_joined_still_apply_one_by_one(tmp_path: Path):
+@pytest.mark.parametrize("echo", [
+    "(?P<w>\\w+) (?P=w)",        # named backreference
+    "(\\w+) \\1",               # numbered: would point at the first rule's group if joined
+    "(h)?(?(1)alo halo|x)",      # conditional on a group number
+    "halo halo|x\\(?P<b>",       # "(?P<" that is no group
+])
+def test_rules_that_cannot_be_joined_still_apply_one_by_one(tmp_path: Path, echo: str):
     patterns = tmp_path / "p.txt"
-    patterns.write_text("echo: (?P<w>\\w+) (?P=w)\nads: iklan\n", encoding="utf-8")
+    patterns.write_text(f"ads: (iklan)\necho: {echo}\n", encoding="utf-8")
     rules = load_boilerplate_rules(str(patterns))
     cleaned = clean_body("Isi berita yang cukup panjang.\nhalo halo\nIKLAN\nPenutup.", rules)
     assert cleaned.paragraphs == ["Isi berita yang cukup panjang.", "Penutup."]
