@@ -72,9 +72,10 @@ def build_clusters(
     vector_dims: int = 0,
 ) -> dict:
     """Distributional word clusters: PPMI of position-aware neighbour counts (offsets -2..2
-    over the 3,000 commonest words), SVD to `dims`, then k-means at CLUSTER_SIZES. Writes
-    ``word<TAB>c32-c128-c512`` for lower-cased words seen `min_count` times; only this
-    mapping ships, not the text."""
+    over the 3,000 commonest words), SVD to `dims`, then k-means at each of `sizes`. Writes
+    ``word<TAB>c32-c128-c512<TAB>cap bucket`` for lower-cased words seen `min_count` times,
+    and with `vector_dims` the leading SVD components to ``<out stem>.vectors.npy``; only
+    these mappings ship, not the text."""
     from collections import Counter
 
     import numpy as np
@@ -212,7 +213,9 @@ PARAMS = {
 }
 
 
-def _augment(feats: list[list[str]], domain: int, value: float) -> list[dict[str, float]]:
+def _augment(
+    feats: list[list[str]] | list[dict[str, float]], domain: int, value: float
+) -> list[dict[str, float]]:
     """'Frustratingly easy' domain adaptation: every feature twice, as itself (general) and
     as a copy private to its training set (``@{domain}:feature``) with attribute value
     `value`. Tagging never produces the private copies, so only the general weights act at
@@ -221,9 +224,9 @@ def _augment(feats: list[list[str]], domain: int, value: float) -> list[dict[str
     tag = f"{DOMAIN_PREFIX}{domain}:"
     out = []
     for f in feats:
-        item = dict.fromkeys(f, 1.0)
-        for x in f:
-            item[tag + x] = value
+        item = dict(f) if isinstance(f, dict) else dict.fromkeys(f, 1.0)  # vectors: real values
+        for x, v in list(item.items()):
+            item[tag + x] = value * v
         out.append(item)
     return out
 

@@ -35,11 +35,14 @@ def dask_cluster():
     # The scheduler runs in this process and logs client comings and goings at INFO; after
     # Prefect re-configures logging, those lines reach a console handler bound to an earlier
     # test's captured (closed) stderr and print a "Logging error" traceback.
-    logging.getLogger("distributed").setLevel(logging.WARNING)
+    dask_logger = logging.getLogger("distributed")
+    level = dask_logger.level
+    dask_logger.setLevel(logging.WARNING)
     try:
         yield cluster
     finally:
         cluster.close()
+        dask_logger.setLevel(level)
 
 
 def ingest(source, tmp_path, runner: str, **kwargs) -> tuple[dict, dict]:

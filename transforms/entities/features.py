@@ -129,6 +129,8 @@ def vector_table() -> tuple[dict[str, int], np.ndarray] | None:
     with open(CLUSTERS_PATH, encoding="utf-8") as fh:
         index = {line.partition("\t")[0]: i for i, line in enumerate(fh)}
     table = np.load(path).astype(np.float32)
+    if len(table) != len(index):
+        raise ValueError(f"{path}: {len(table)} vectors for {len(index)} words in {CLUSTERS_PATH}")
     return index, np.vstack([table, np.zeros((1, table.shape[1]), dtype=np.float32)])
 
 

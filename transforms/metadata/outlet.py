@@ -45,7 +45,8 @@ _HOST = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)+$", re.I)
 
 
 # scheme://[user@]host of a URL: every article has its own URL, but outlets share few hosts.
-_URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?([^:/?#\[\]]+)(?=[:/?#]|$)")
+# The user part is possessive: 'http://a.com:x@' has no host, not the host 'a.com'.
+_URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/?#]*@)?+([^:/?#\[\]]+)(?=[:/?#]|$)")
 
 
 def domain_of(url_or_host: str | None) -> str | None:
