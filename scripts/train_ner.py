@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pycrfsuite
@@ -148,34 +149,39 @@ def _cap_buckets(corpora: Path, min_count: int = 3) -> dict[str, int]:
 
     seen: Counter[str] = Counter()
     capitalised: Counter[str] = Counter()
-    for text in _unlabeled_texts(corpora, []):
-        for line in text.splitlines():
-            prev = "."
-            for tok in TOKEN.findall(line):
-                if prev not in {".", "!", "?", '"', "“", ":"} and tok[:1].isalpha():
-                    low = tok.lower()
-                    seen[low] += 1
-                    capitalised[low] += tok[:1].isupper()
-                prev = tok
+    for tokens in _news_lines(corpora):
+        prev = "."
+        for tok in tokens:
+            if prev not in {".", "!", "?", '"', "“", ":"} and tok[:1].isalpha():
+                low = tok.lower()
+                seen[low] += 1
+                capitalised[low] += tok[:1].isupper()
+            prev = tok
     return {
         w: bisect_right(CAP_BUCKETS, capitalised[w] / c) for w, c in seen.items() if c >= min_count
     }
+
+def _news_lines(corpora: Path):
+    """The tokens of each line of the unlabeled news bodies (news_id_2025, detik_1k)."""
+    for text in _unlabeled_texts(corpora, []):
+        for line in text.splitlines():
+            yield TOKEN.findall(line)
+
 
 def _news_sentences(corpora: Path, every: int):
     """Every `every`-th sentence (6-60 tokens, a capitalised word after the first) of the
     unlabeled news bodies, split at . ! ? tokens and line breaks."""
     k = 0
-    for text in _unlabeled_texts(corpora, []):
-        for line in text.splitlines():
-            sent: list[str] = []
-            for tok in TOKEN.findall(line):
-                sent.append(tok)
-                if tok in {".", "!", "?"}:
-                    if 6 <= len(sent) <= 60 and any(w[:1].isupper() for w in sent[1:]):
-                        k += 1
-                        if k % every == 0:
-                            yield sent
-                    sent = []
+    for tokens in _news_lines(corpora):
+        sent: list[str] = []
+        for tok in tokens:
+            sent.append(tok)
+            if tok in {".", "!", "?"}:
+                if 6 <= len(sent) <= 60 and any(w[:1].isupper() for w in sent[1:]):
+                    k += 1
+                    if k % every == 0:
+                        yield sent
+                sent = []
 
 
 def pseudo_labeled(
@@ -359,17 +365,15 @@ def main(argv: list[str] | None = None) -> int:
     start = time.time()
     holdout = args.out.with_suffix(".holdout.iob") if args.tune else None
     repeats = tuple(int(x) for x in args.repeats.split(",")) if args.repeats else ()
-    n = train(
-        train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold,
+    train_with = partial(
+        train, train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold,
         repeats=repeats,
     )
+    n = train_with()
     if args.self_train:
         extra = pseudo_labeled(args.out, args.corpora, args.self_train, args.min_prob)
         report["self_training_sentences"] = len(extra)
-        n = train(
-            train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold, extra,
-            repeats,
-        )
+        n = train_with(extra)
     report |= {
         "model": str(args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out),
         "train_sentences": n,

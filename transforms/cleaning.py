@@ -64,8 +64,8 @@ def _any_rule(rules: tuple[BoilerplateRule, ...]) -> re.Pattern[str] | None:
     one per rule says so. None if the patterns cannot be joined safely (group references,
     conditionals): every line then tries each rule. Memoised by identity, as hashing the rules
     tuple on every call costs more than the lookup saves."""
-    memo = _GATES.get(id(rules))
-    if memo is not None and memo[0] is rules:
+    memo = _GATES.get(id(rules))  # the entry keeps its rules alive: the id stays theirs
+    if memo is not None:
         return memo[1]
     sources = [rule.pattern.pattern for rule in rules]
     # Joined, group numbers shift and names would clash: a rule that refers to a group, or
@@ -81,7 +81,7 @@ def _any_rule(rules: tuple[BoilerplateRule, ...]) -> re.Pattern[str] | None:
         gate = None
     if len(_GATES) > 16:
         _GATES.clear()
-    _GATES[id(rules)] = (rules, gate)  # the rules are kept, so their id is not reused
+    _GATES[id(rules)] = (rules, gate)
     return gate
 
 

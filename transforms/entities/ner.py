@@ -28,7 +28,7 @@ _lock = threading.Lock()
 # Tagging registers and compiles word types in the shared decoder's caches (and may reset
 # them): one document at a time per process. Threads gain nothing by overlapping here anyway,
 # as this is pure-Python and numpy work under the GIL.
-_tag_lock = threading.RLock()
+_tag_lock = threading.Lock()
 _state: dict[str, object] = {"path": MODEL_PATH, "decoder": None}
 # A token (and the whitespace before it): offsets come from the cumulative lengths.
 _TOKEN_WS = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
