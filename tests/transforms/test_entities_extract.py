@@ -261,3 +261,26 @@ def test_threads_sharing_the_decoder_get_what_one_thread_gets(monkeypatch) -> No
         together = list(pool.map(extract_entities, texts))
     ner.use_model(ner.MODEL_PATH)
     assert together == alone
+
+
+def test_a_batch_of_bodies_gets_what_each_body_gets_alone() -> None:
+    """Bodies are tokenised and decoded together; nothing may leak across their borders:
+    a body ending in a full stop before one opening with a quote and a name, empty and blank
+    bodies, trailing newlines, and more runs than the decoder's single-group limit."""
+    from transforms.entities import extract_entities_batch
+
+    bodies = [
+        BODY,
+        "",
+        "   \n\n  ",
+        "Menteri Luar Negeri Retno Marsudi tiba di Jakarta.",
+        '"Kami siap," kata Joko Widodo di Istana Merdeka, Jakarta.\n\n',
+        "Rapat digelar di Surabaya. Presiden Prabowo Subianto hadir.",
+        "PT Pertamina (Persero) dan Bank Indonesia (BI) menandatangani kerja sama di Bali.",
+    ]
+    bodies += [" ".join(bodies[3:]) * 8] * 3  # hundreds of candidate runs in one call
+    alone = [extract_entities(b) for b in bodies]
+    assert any(alone[3]) and alone[1] == [] and alone[2] == []
+    assert extract_entities_batch(bodies) == alone
+    assert extract_entities_batch(list(reversed(bodies))) == list(reversed(alone))
+    assert extract_entities_batch([]) == []

@@ -37,6 +37,8 @@ _SENT_END = {".", "!", "?"}
 _CLOSERS = {'"', "”", "’", "'", ")"}
 _PAD = 0
 _MAX_TYPES = 300_000
+_MAX_GROUP = 5  # runs longer than 2**4 tokens share one group
+_GROUP_MIN_RUNS = 256  # fewer runs than this are decoded as one group
 
 
 def _type_flags(word: str) -> int:
@@ -289,7 +291,9 @@ class Decoder:
         """Entity spans (first token, end token exclusive, kind) of the best label sequence.
 
         Tokens outside `candidates` are O; the runs of candidates (cut at sentence starts) are
-        decoded together, padded to the longest run, with O transitions at their edges.
+        decoded together, with O transitions at their edges. Sentence starts cut every run and
+        every context window, so the ids of many documents, concatenated with a sentence start
+        at each document's first token, decode to the same spans as each document alone.
         """
         n = len(ids)
         if not n:
@@ -302,29 +306,60 @@ class Decoder:
         new_seg[1:] = (np.diff(pos) > 1) | sent_start[pos[1:]]
         seg_id = np.cumsum(new_seg) - 1
         seg_first = np.flatnonzero(new_seg)
-        n_seg = len(seg_first)
         seg_len = np.diff(np.append(seg_first, len(pos)))
         col = np.arange(len(pos)) - seg_first[seg_id]
-        width = int(seg_len.max())
-        trans, o = self.trans, self.O
-        n_lab = len(self.labels)
-        grid = np.full((n_seg, width + 1, n_lab), -1e9)
-        grid[:, :, o] = 0.0
         rows = self.emissions(ids, sent_start, pos)
         # No transition into a run that opens a sentence (undo the pad O's transition);
         # a transition back to O after a run that does not close one.
+        trans, o = self.trans, self.O
         first = pos[seg_first]
         last = pos[seg_first + seg_len - 1]
         rows[seg_first[sent_start[first]]] -= trans[o]
         closes = ~np.append(sent_start, True)[last + 1]  # the document end closes nothing
         rows[(seg_first + seg_len - 1)[closes]] += trans[:, o]
+        # Runs are decoded in groups of similar length (1, 2, 3-4, 5-8, ... tokens): each
+        # group is padded only to its own longest run, so one long run in a batch of
+        # documents does not stretch every short one. A single document's few dozen runs are
+        # cheaper decoded in one go (each group costs a few numpy calls per column).
+        group = np.minimum(np.ceil(np.log2(seg_len)).astype(np.int64), _MAX_GROUP)
+        out: list[tuple[int, int, str]] = []
+        if len(seg_len) < _GROUP_MIN_RUNS or group.min() == group.max():
+            self._decode_runs(rows, seg_id, col, first, seg_len, out)
+        else:
+            tok_group = group[seg_id]
+            for g in np.unique(group).tolist():
+                runs = np.flatnonzero(group == g)
+                toks = np.flatnonzero(tok_group == g)
+                renum = np.cumsum(group == g) - 1  # run index within the group
+                self._decode_runs(
+                    rows[toks], renum[seg_id[toks]], col[toks], first[runs], seg_len[runs], out
+                )
+            out.sort()
+        return out
+
+    def _decode_runs(
+        self,
+        rows: np.ndarray,
+        seg_id: np.ndarray,
+        col: np.ndarray,
+        first: np.ndarray,
+        seg_len: np.ndarray,
+        out: list[tuple[int, int, str]],
+    ) -> None:
+        """Viterbi over runs of candidate tokens; `rows` holds their emission scores (with
+        the edge transitions folded in), `seg_id`/`col` place each row in its run."""
+        n_seg = len(seg_len)
+        width = int(seg_len.max())
+        n_lab = len(self.labels)
+        o = self.O
+        grid = np.full((n_seg, width + 1, n_lab), -1e9)
+        grid[:, :, o] = 0.0
         # Right-align each run so every run ends in the last column; pads before it are O.
         shift = width - seg_len
         grid[seg_id, 1 + shift[seg_id] + col] = rows
         labels = self._viterbi(grid)
         # Only runs with a label other than O in their own (right-aligned) columns give spans.
         own = np.arange(width) >= shift[:, None]
-        out: list[tuple[int, int, str]] = []
         hits = np.flatnonzero(((labels != o) & own).any(axis=1))
         if len(hits):
             paths = labels[hits].tolist()
@@ -332,7 +367,6 @@ class Decoder:
                 paths, first[hits].tolist(), seg_len[hits].tolist(), strict=True
             ):
                 self._spans(path[width - ln :], a, out)
-        return out
 
     def _viterbi(self, grid: np.ndarray) -> np.ndarray:
         """Best label per column after the first, for every run of `grid` (runs, steps, L).

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from bisect import bisect_left
-from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -21,7 +20,14 @@ from transforms.entities.gazetteer import PERSON_TITLES, PLACES
 from transforms.entities.gazetteer import words as wordset
 from transforms.entities.iob import read_iob, score_spans, spans
 
-__all__ = ["MODEL_PATH", "use_model", "tag_words", "extract_entities", "score_iob_file"]
+__all__ = [
+    "MODEL_PATH",
+    "use_model",
+    "tag_words",
+    "extract_entities",
+    "extract_entities_batch",
+    "score_iob_file",
+]
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "ner_crf.crfsuite"
 _lock = threading.Lock()
@@ -30,8 +36,9 @@ _lock = threading.Lock()
 # as this is pure-Python and numpy work under the GIL.
 _tag_lock = threading.Lock()
 _state: dict[str, object] = {"path": MODEL_PATH, "decoder": None}
-# A token (and the whitespace before it): offsets come from the cumulative lengths.
-_TOKEN_WS = re.compile(r"(\s*)(" + TOKEN.pattern + ")")
+# A token with the whitespace before it: offsets come from the cumulative lengths, the token
+# is the chunk without its leading whitespace (no token starts with whitespace).
+_TOKEN_WS = re.compile(r"\s*+(?:" + TOKEN.pattern + ")")
 
 
 def use_model(path: str | Path) -> None:
@@ -64,35 +71,69 @@ class _Doc:
 
     __slots__ = ("text", "words", "starts", "ends", "ids", "flags", "sent_start")
 
-    def __init__(self, text: str, words: list[str], starts: list[int], ends: list[int]) -> None:
+    def __init__(
+        self,
+        text: str,
+        words: list[str],
+        starts: list[int],
+        ends: list[int],
+        ids: np.ndarray | None = None,
+        flags: np.ndarray | None = None,
+        sent_start: np.ndarray | None = None,
+    ) -> None:
         self.text, self.words, self.starts, self.ends = text, words, starts, ends
-        dec = _decoder()
-        self.ids = dec.ids(words)
-        self.flags = dec.flags(self.ids)
-        self.sent_start = np.zeros(len(words), dtype=bool)
+        if ids is None:
+            ids = _decoder().ids(words)
+        self.ids = ids
+        self.flags = _decoder().flags(ids) if flags is None else flags
+        self.sent_start = np.zeros(len(words), dtype=bool) if sent_start is None else sent_start
 
     @classmethod
     def of_body(cls, body: str) -> _Doc:
-        pairs = _TOKEN_WS.findall(body)
-        n = len(pairs)
-        lens = np.fromiter(map(len, chain.from_iterable(pairs)), dtype=np.int64, count=2 * n)
-        ends = np.cumsum(lens)[1::2]
-        starts = ends - lens[1::2]
-        doc = cls(body, [t for _, t in pairs], starts.tolist(), ends.tolist())
-        if not n:
-            return doc
-        ss = doc.sent_start
-        ss[0] = True
-        breaks = [m.end() for m in _NEWLINES.finditer(body)]
+        return cls.of_bodies([body])[0]
+
+    @classmethod
+    def of_bodies(cls, bodies: list[str]) -> list[_Doc]:
+        """Tokenise several bodies in one pass over their join: one regex scan, one type
+        lookup and a few array operations per batch instead of per body (the per-call numpy
+        overhead was most of a short body's cost). Offsets are each body's own."""
+        joined = "\n".join(bodies)  # no token spans a newline
+        chunks = _TOKEN_WS.findall(joined)
+        n = len(chunks)
+        words = list(map(str.lstrip, chunks))
+        ends = np.cumsum(np.fromiter(map(len, chunks), dtype=np.int64, count=n))
+        starts = ends - np.fromiter(map(len, words), dtype=np.int64, count=n)
+        dec = _decoder()
+        ids = dec.ids(words)
+        flags = dec.flags(ids)
+        # body k covers joined[base[k]:base[k] + len(body k)] and tokens first[k]:first[k + 1]
+        base = np.zeros(len(bodies) + 1, dtype=np.int64)
+        np.cumsum([len(b) + 1 for b in bodies], out=base[1:])
+        first = np.searchsorted(starts, base)
+        ss = np.zeros(n, dtype=bool)
+        breaks = [m.end() for m in _NEWLINES.finditer(joined)]
         if breaks:
             idx = np.searchsorted(starts, breaks)
             ss[idx[idx < n]] = True
-        caps = (doc.flags & FLAG_CAP) > 0
-        end = (doc.flags & FLAG_END) > 0
-        closer = (doc.flags & FLAG_CLOSER) > 0
+        opens = first[:-1]
+        ss[opens[opens < n]] = True
+        caps = (flags & FLAG_CAP) > 0
+        end = (flags & FLAG_END) > 0
+        closer = (flags & FLAG_CLOSER) > 0
+        closes = first[1:] - 1
+        end[closes[closes >= 0]] = False  # a body's last full stop opens nothing in the next
         ss[1:] |= end[:-1] & caps[1:]
         ss[2:] |= end[:-2] & closer[1:-1] & caps[2:]
-        return doc
+        owner = np.repeat(base[:-1], np.diff(first))  # each token's body start in `joined`
+        start_list = (starts - owner).tolist()
+        end_list = (ends - owner).tolist()
+        docs = []
+        for k, body in enumerate(bodies):
+            a, b = int(first[k]), int(first[k + 1])
+            docs.append(
+                cls(body, words[a:b], start_list[a:b], end_list[a:b], ids[a:b], flags[a:b], ss[a:b])
+            )
+        return docs
 
     @classmethod
     def of_words(cls, words: list[str]) -> _Doc:
@@ -114,10 +155,32 @@ class _Doc:
 _NEWLINES = re.compile(r"\n\s*")
 
 
-def _entities(doc: _Doc) -> list[dict]:
+def _decode_docs(docs: list[_Doc]) -> list[list[tuple[int, int, str]]]:
+    """Token spans of each document, decoded together (see `Decoder.decode`)."""
+    if len(docs) <= 1:
+        return [_decoder().decode(d.ids, d.sent_start) for d in docs]
+    sizes = [len(d.ids) for d in docs]
+    spans_all = _decoder().decode(
+        np.concatenate([d.ids for d in docs]), np.concatenate([d.sent_start for d in docs])
+    )
+    out: list[list[tuple[int, int, str]]] = [[] for _ in docs]
+    bounds = np.cumsum(sizes).tolist()
+    k, lo = 0, 0
+    for a, b, kind in spans_all:
+        while a >= bounds[k]:
+            lo = bounds[k]
+            k += 1
+        out[k].append((a - lo, b - lo, kind))
+    return out
+
+
+def _entities(doc: _Doc, token_spans: list[tuple[int, int, str]] | None = None) -> list[dict]:
+    """Entities of one document: the model's spans (decoded now unless given), then rules."""
     text, starts, ends = doc.text, doc.starts, doc.ends
     ents = []
-    for a, b, kind in _decoder().decode(doc.ids, doc.sent_start):
+    if token_spans is None:
+        token_spans = _decoder().decode(doc.ids, doc.sent_start)
+    for a, b, kind in token_spans:
         s, e = starts[a], ends[b - 1]
         ents.append({"kind": kind, "text": text[s:e], "start": s, "end": e})
     if RULES["split"]:
@@ -131,9 +194,10 @@ def _entities(doc: _Doc) -> list[dict]:
     return _propagate(ents, doc, caps) if RULES["propagate"] else ents
 
 
-def _raw_entities(body: str) -> list[dict]:
+def _raw_entities(bodies: list[str]) -> list[list[dict]]:
     with _tag_lock:
-        return _entities(_Doc.of_body(body))
+        docs = _Doc.of_bodies(bodies)
+        return [_entities(d, t) for d, t in zip(docs, _decode_docs(docs), strict=True)]
 
 
 RULES = {"countries": True, "propagate": True, "split": True, "acronyms": True}
@@ -363,20 +427,29 @@ def _link(ents: list[dict], body: str) -> None:
 
 def extract_entities(body: str) -> list[dict]:
     """Entities with kind, text, canonical, country_code, start, end (offsets into `body`)."""
-    ents = _raw_entities(body)
-    _link(ents, body)
+    return extract_entities_batch([body])[0]
+
+
+def extract_entities_batch(bodies: list[str]) -> list[list[dict]]:
+    """`extract_entities` of each body; tokenising and decoding many bodies together costs
+    about a third as much per body as one at a time (same entities either way)."""
     out = []
-    for ent in ents:
-        code = country_code(ent["canonical"]) if ent["kind"] == "location" else None
+    for body, ents in zip(bodies, _raw_entities(bodies), strict=True):
+        _link(ents, body)
         out.append(
-            {
-                "kind": ent["kind"],
-                "text": ent["text"],
-                "canonical": ent["canonical"],
-                "country_code": code,
-                "start": ent["start"],
-                "end": ent["end"],
-            }
+            [
+                {
+                    "kind": ent["kind"],
+                    "text": ent["text"],
+                    "canonical": ent["canonical"],
+                    "country_code": (
+                        country_code(ent["canonical"]) if ent["kind"] == "location" else None
+                    ),
+                    "start": ent["start"],
+                    "end": ent["end"],
+                }
+                for ent in ents
+            ]
         )
     return out
 
