@@ -14,7 +14,6 @@ checks the result against python-crfsuite's own tagger.
 
 from __future__ import annotations
 
-from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -219,21 +218,20 @@ class Decoder:
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are registered on first sight)."""
         n = len(words)
-        if n > 1:
-            try:  # every word known: one C-level lookup of all of them
-                return np.array(itemgetter(*words)(self._vocab), dtype=np.int64)
-            except KeyError:
-                pass
-        get = self._vocab.get
-        ids = np.fromiter(map(get, words, repeat(-1, n)), dtype=np.int64, count=n)
-        if n and ids.min() < 0:
-            new = [w for w in dict.fromkeys(words) if w not in self._vocab]
-            if self._size + len(new) > _MAX_TYPES:
-                self._reset()  # bounded memory: start the cache again with this text's words
-                new = list(dict.fromkeys(words))
-            self._add_types(new)
-            ids = np.fromiter(map(self._vocab.get, words), dtype=np.int64, count=n)
-        return ids
+        if not n:
+            return np.zeros(0, dtype=np.int64)
+        vocab = self._vocab
+        # One C-level lookup of all the words (a single word gives a scalar: ndmin=1).
+        try:
+            return np.array(itemgetter(*words)(vocab), dtype=np.int64, ndmin=1)
+        except KeyError:
+            pass
+        new = [w for w in dict.fromkeys(words) if w not in vocab]
+        if self._size + len(new) > _MAX_TYPES:
+            self._reset()  # bounded memory: start the cache again with this text's words
+            new = list(dict.fromkeys(words))
+        self._add_types(new)
+        return np.array(itemgetter(*words)(self._vocab), dtype=np.int64, ndmin=1)
 
     def flags(self, ids: np.ndarray) -> np.ndarray:
         return self._flags[ids]
