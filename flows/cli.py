@@ -162,6 +162,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.dask_address and args.runner != "dask":
         raise UsageError("--dask-address goes with --runner dask")
 
+    server = _early_server(args.dask_address)
     if config.quality_gate:  # import Great Expectations while Prefect's server starts
         import threading
 
@@ -174,12 +175,27 @@ def _ingest(args: argparse.Namespace) -> int:
     summary = run_ingest(args.source, args.warehouse, batch_size=args.batch_size, config=config,
                          runner=args.runner, dask_address=args.dask_address,
                          workers=args.workers, progress="off" if args.quiet else "auto",
-                         lake=args.lake)
+                         lake=args.lake, server=server)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
         _print_summary(summary)
     return 0
+
+
+def _early_server(dask_address: str | None) -> Any:
+    """Start the run's temporary Prefect server now (if it needs one), so that its 10-20 s
+    start-up overlaps this process's imports; `run_ingest` waits for it and stops it."""
+    from flows.prefect_env import (
+        TemporaryServer,
+        configure_prefect_environment,
+        needs_temporary_server,
+    )
+
+    configure_prefect_environment()  # before Prefect reads its settings
+    if not needs_temporary_server(dask_address):
+        return None
+    return TemporaryServer().start()
 
 
 def _serve(args: argparse.Namespace) -> int:

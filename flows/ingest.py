@@ -17,7 +17,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from flows.prefect_env import api_for_worker_processes, configure_prefect_environment
+from flows.prefect_env import TemporaryServer, configure_prefect_environment, temporary_server
 
 configure_prefect_environment()
 
@@ -205,8 +205,11 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                config_path: str | None = None, config: WartaConfig | None = None,
                runner: str = "local", dask_address: str | None = None,
                workers: int | None = None, progress: str = "auto",
-               lake: str | None = None) -> dict[str, Any]:
-    """Run the ingest flow on the chosen task runner (threads, processes or Dask)."""
+               lake: str | None = None, server: TemporaryServer | None = None) -> dict[str, Any]:
+    """Run the ingest flow on the chosen task runner (threads, processes or Dask).
+
+    With no Prefect API configured, the run gets a temporary server of ours (`server`, when
+    the caller started it early), see `flows.prefect_env.TemporaryServer`."""
     from flows.runners import make_task_runner
 
     if "://" not in source:  # one spelling per local folder, so ledger uris stay comparable
@@ -215,7 +218,7 @@ def run_ingest(source: str, warehouse: str, *, batch_size: int | None = None,
                                                                  workers=workers)
     task_runner = make_task_runner(runner, config.workers, dask_address)
     flow_ = ingest_flow.with_options(task_runner=task_runner)
-    with api_for_worker_processes(runner != "local" and not dask_address):
+    with temporary_server(server, dask_address):
         return flow_(source=source, warehouse=warehouse, config=config, progress=progress,
                      lake=lake)
 
