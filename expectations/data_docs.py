@@ -42,7 +42,9 @@ def build_data_docs(results: duckdb.DuckDBPyConnection | pa.Table, out_dir: str 
     `results` is a warehouse connection (its dq_results table is read) or a table of
     dq_results rows (e.g. GateResult.results).
     """
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -109,7 +111,9 @@ def _by_run_and_suite(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, str], l
 
 def _code_suites() -> list[Any]:
     """The suites as written in expectations.suites (shown on the Expectation Suite pages)."""
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
 
     from expectations.suites import TABLE_SUITES, WAREHOUSE_SUITE, warehouse_expectations
 
@@ -202,6 +206,8 @@ def _validation(run_id: str, suite: str, rows: list[dict[str, Any]]) -> Any:
 
 
 def _gx_version() -> str:
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
+
+    gx = import_great_expectations()
 
     return gx.__version__

@@ -21,7 +21,9 @@ RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 5}
 
 class _Engine:
     def __init__(self) -> None:
-        import great_expectations as gx
+        from expectations.gx_import import import_great_expectations
+
+        gx = import_great_expectations()
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         quiet_gx_logs()

@@ -24,11 +24,13 @@ from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Any
 
-import great_expectations as gx
-import great_expectations.expectations as gxe
 import pandas as pd
 
+from expectations.gx_import import import_great_expectations
 from expectations.results import CRITICAL, WARNING
+
+gx = import_great_expectations()  # before any other GX import: see expectations.gx_import
+import great_expectations.expectations as gxe  # noqa: E402
 
 __all__ = [
     "TABLE_SUITES",
