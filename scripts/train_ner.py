@@ -27,7 +27,7 @@ from transforms.entities.features import (  # noqa: E402
     TOKEN,
     sentence_items,
 )
-from transforms.entities.iob import read_iob  # noqa: E402
+from transforms.entities.iob import read_iob, to_bioes  # noqa: E402
 
 CLUSTER_SIZES = (32, 128, 512)
 
@@ -247,6 +247,7 @@ def train(
     fold: int = 4,
     extra: list[tuple[list[str], list[str]]] = (),
     repeats: tuple[int, ...] = (),
+    scheme: str = "iob",
 ) -> int:
     """Fit a CRF on the given IOB files; returns the number of training sentences.
 
@@ -265,6 +266,8 @@ def train(
                 mine.append("\n")
                 continue
             feats = sentence_items(words)
+            if scheme == "bioes":
+                tags = to_bioes(tags)
             for _ in range(repeats[d] if d < len(repeats) else 1):
                 trainer.append(_augment(feats, d, domains) if domains else feats, tags)
                 n += 1
@@ -331,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
         help="add this many confidently tagged unlabeled news sentences and train again",
     )
     ap.add_argument("--min-prob", type=float, default=MIN_PROB)
+    ap.add_argument("--scheme", choices=("iob", "bioes"), default="iob",
+                    help="label scheme the CRF learns (the decoder reads either)")
     ap.add_argument("--repeats", default="", help="times each training set is used, e.g. 2,1")
     args = ap.parse_args(argv)
     ner = args.corpora / "ner"
@@ -367,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     repeats = tuple(int(x) for x in args.repeats.split(",")) if args.repeats else ()
     train_with = partial(
         train, train_files, args.out, params, holdout, args.algorithm, args.domains, args.fold,
-        repeats=repeats,
+        repeats=repeats, scheme=args.scheme,
     )
     n = train_with()
     if args.self_train:

@@ -13,7 +13,7 @@ from transforms.entities import (
     score_iob_file,
 )
 from transforms.entities.countries import country_code
-from transforms.entities.iob import map_tag, read_iob, score_spans, spans
+from transforms.entities.iob import map_tag, read_iob, score_spans, spans, to_bioes
 
 BODY = (
     "Menteri Luar Negeri Amerika Serikat John Kerry bertemu Presiden Rusia Vladimir Putin "
@@ -176,6 +176,40 @@ def test_tag_mapping() -> None:
     assert map_tag("B-LOCATION") == "B-location"
     assert map_tag("B-MISC") == "O"
     assert map_tag("O") == "O"
+
+
+def test_bioes_keeps_the_spans() -> None:
+    tags = ["B-person", "I-person", "I-person", "O", "B-location", "I-organization", "B-person"]
+    bioes = to_bioes(tags)
+    assert bioes == ["B-person", "I-person", "E-person", "O", "S-location", "S-organization",
+                     "S-person"]  # a stray I- opens a span, as in `spans`
+    assert spans([map_tag(t) for t in bioes]) == spans(tags)  # reading BIOES back as IOB
+
+
+def test_decoder_reads_a_model_trained_on_bioes_labels(tmp_path: Path) -> None:
+    """`scripts/train_ner.py --scheme bioes`: S- opens and closes a span, E- continues one."""
+    import pycrfsuite
+
+    from transforms.entities.decoder import Decoder
+    from transforms.entities.features import sentence_items
+
+    sentences = [
+        (["Presiden", "Joko", "Widodo", "tiba", "di", "Bandung", "kemarin"],
+         ["O", "B-person", "I-person", "O", "O", "B-location", "O"]),
+        (["Menteri", "Sri", "Mulyani", "Indrawati", "bertemu", "Jokowi", "di", "Bogor"],
+         ["O", "B-person", "I-person", "I-person", "O", "B-person", "O", "B-location"]),
+        (["Warga", "Surabaya", "menyambut", "Budi", "Santoso", "di", "Medan"],
+         ["O", "B-location", "O", "B-person", "I-person", "O", "B-location"]),
+    ] * 4
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for words, tags in sentences:
+        trainer.append(sentence_items(words), to_bioes(tags))
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 100})
+    trainer.train(str(tmp_path / "bioes.crfsuite"))
+    decoder = Decoder(tmp_path / "bioes.crfsuite", exact=True)
+    assert any(label.startswith("S-") for label in decoder.labels)
+    for words, tags in sentences[:3]:
+        assert decoder.tag(words) == tags
 
 
 def test_spans_and_scores() -> None:

@@ -66,7 +66,7 @@ class Decoder:
             labels.append("O")
         self.labels = labels
         self.kinds = [lab[2:] if lab != "O" else "" for lab in labels]
-        self.begins = [lab.startswith("B-") for lab in labels]
+        self.begins = [lab.startswith(("B-", "S-")) for lab in labels]  # IOB or BIOES
         index = {lab: i for i, lab in enumerate(labels)}
         n_lab = len(labels)
         self.O = index["O"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["KINDS", "read_iob", "spans", "map_tag", "score_spans"]
+__all__ = ["KINDS", "read_iob", "spans", "map_tag", "score_spans", "to_bioes"]
 
 KINDS = ("person", "organization", "location")
 _KIND_OF = {
@@ -91,3 +91,17 @@ def score_spans(pairs: Iterable[tuple[set, set]]) -> dict:
     r = all_tp / all_gold if all_gold else 0.0
     result["micro_f1"] = 2 * p * r / (p + r) if p + r else 0.0
     return result
+
+
+def to_bioes(tags: list[str]) -> list[str]:
+    """IOB tags -> BIOES (S- single-token entity, E- last token), same spans as `spans`."""
+    out = ["O"] * len(tags)
+    for start, end, kind in spans(tags):
+        if end - start == 1:
+            out[start] = f"S-{kind}"
+            continue
+        out[start] = f"B-{kind}"
+        for i in range(start + 1, end - 1):
+            out[i] = f"I-{kind}"
+        out[end - 1] = f"E-{kind}"
+    return out
