@@ -147,6 +147,9 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from flows.memory import configure_allocators
+
+    configure_allocators()  # before pyarrow, DuckDB and threads: see flows.memory
     from transforms.config import load_config
     from transforms.sources import list_source
 

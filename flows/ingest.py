@@ -25,6 +25,7 @@ from prefect import flow, get_run_logger, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NO_CACHE  # noqa: E402
 
+from flows.memory import release_free_memory  # noqa: E402
 from flows.progress import Progress, make_progress  # noqa: E402
 from transforms.config import WartaConfig, load_config  # noqa: E402
 from transforms.pipeline import BatchContext, StagedBatch, process_batch  # noqa: E402
@@ -295,6 +296,7 @@ def _commit_next(in_flight: deque[Any], wh: Warehouse, config: WartaConfig, run_
             progress.advance(staged.n_files, staged.n_bytes, 0)
             return
     committed = commit_batch_task(wh, staged, run_id)
+    release_free_memory()  # the batch's rows are in DuckDB now: free chunks back to the OS
     summary.add(staged, committed)
     progress.advance(staged.n_files, staged.n_bytes, committed.records)
     logger.debug("batch %s: %s", staged.batch_id,
