@@ -57,6 +57,8 @@ def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None
     summary = json.loads(out[out.index("{"):])
     summary["wall_seconds"] = wall
     summary["peak_rss_mb"] = memory.peak / 1e6
+    summary["peak_by_role_mb"] = {k: round(v / 1e6) for k, v in memory.at_peak.items()}
+    summary["role_peaks_mb"] = {k: round(v / 1e6) for k, v in memory.role_peaks.items()}
     summary["cpu_seconds"] = cpu  # all processes of the run, Prefect's server included
     return summary
 
@@ -121,6 +123,8 @@ def bench(sizes: list[int], runner: str, workdir: Path) -> list[dict]:
             "docs_per_s": round(n / summary["seconds"], 1),
             "mb_per_s": round(nbytes / 1e6 / summary["seconds"], 2),
             "peak_rss_mb": round(summary["peak_rss_mb"]),
+            "peak_by_role_mb": summary["peak_by_role_mb"],  # the tree's peak, split
+            "role_peaks_mb": summary["role_peaks_mb"],  # each role's own peak
             "documents": summary["documents"], "exact": summary["duplicates"],
             "near_links": summary.get("near_duplicate_links"),
             "rejects": summary["rejects"],
