@@ -112,8 +112,9 @@ def check_warehouse(con: duckdb.DuckDBPyConnection, run_id: str,
     if rates is not None:
         frames["run_rates"] = pd.DataFrame([rates])
 
-    import great_expectations as gx
+    from expectations.gx_import import import_great_expectations
 
+    gx = import_great_expectations()
     checked_at = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     validations: list[Any] = []

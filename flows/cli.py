@@ -117,6 +117,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2 if isinstance(exc, UsageError) else 1
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM (timeout, systemd, docker stop) as SystemExit(143): Python runs no `finally` or
+    atexit handler on a default SIGTERM, which would leave the temporary Prefect server
+    (~230 MB and a port) running without us. Only the main thread may set handlers."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "ingest":
         return _ingest(args)
@@ -165,6 +178,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.dask_address and args.runner != "dask":
         raise UsageError("--dask-address goes with --runner dask")
 
+    _exit_on_sigterm()  # stop signals unwind through `finally`: the server stops with us
     server = _early_server(args.dask_address)
     if config.quality_gate:  # import Great Expectations while Prefect's server starts
         import threading

@@ -85,15 +85,21 @@ class TemporaryServer:
 
             timeout = get_current_settings().server.ephemeral.startup_timeout_seconds
         deadline = time.monotonic() + timeout
+        restarts = 0
         with httpx.Client() as client:
             while time.monotonic() < deadline:
                 if self.process.poll() is not None:
-                    if self.process.returncode == _UVICORN_STARTUP_FAILURE:
+                    code = self.process.returncode
+                    # 3 is also uvicorn's code for a failed app start-up (a broken or locked
+                    # Prefect database): a few new ports, then the real error.
+                    if code == _UVICORN_STARTUP_FAILURE and restarts < _MAX_RESTARTS:
+                        restarts += 1
                         self.process = None  # the port was taken meanwhile: try another
                         self.start()
                         continue
-                    raise RuntimeError(f"temporary Prefect server exited with code "
-                                       f"{self.process.returncode}")
+                    self.process = None
+                    raise RuntimeError(f"temporary Prefect server exited with code {code} "
+                                       "(its error is printed above)")
                 with contextlib.suppress(httpx.HTTPError):
                     if client.get(f"{self.api_url}/health").status_code == 200:
                         return self.api_url
@@ -113,7 +119,8 @@ class TemporaryServer:
         self.process = None
 
 
-_UVICORN_STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot bind its port
+_UVICORN_STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot bind its port (or start)
+_MAX_RESTARTS = 3
 
 
 def _free_port() -> int:

@@ -313,13 +313,14 @@ class _BatchState:
         }
         row.update(metadata.fields)
         row["title_source"] = metadata.title_source
-        # The number is taken now, so that records keep their order and numbers whatever
-        # is extracted from them later; a record whose extraction fails is rejected under it.
-        row["seq"] = self._next_seq()
         paragraphs = [{"doc_id": the_id, "position": position, "text": text_,
                        "paragraph_hash": hash_}
                       for position, (text_, hash_)
                       in enumerate(zip(metadata.paragraphs, hashes, strict=True))]
+        # The number is taken last (nothing after it can fail) and now, so that records keep
+        # their order and numbers whatever is extracted from them later; a record whose
+        # extraction fails is rejected under it.
+        row["seq"] = self._next_seq()
         self.ready.append(_ReadyDocument(row, paragraphs))
 
     def flush_documents(self) -> None:

@@ -116,3 +116,35 @@ def test_process_workers_share_the_temporary_server(source, tmp_path):
     assert most_servers == 1
     summary = json.loads(out[out.index("{"):])
     assert summary["documents"] == expected["documents"] + 8
+
+
+def test_sigterm_stops_the_run_and_its_temporary_server(source, tmp_path):
+    """A stopped run (timeout, systemd, docker stop send SIGTERM) takes its server along."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    root, _ = source
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    env.pop("WARTA_FAILPOINT", None)
+    cmd = [sys.executable, "-m", "flows.cli", "ingest", str(root), "--warehouse",
+           str(tmp_path / "w.duckdb"), "--quiet", "--json"]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    parent = psutil.Process(proc.pid)
+    servers: list[psutil.Process] = []
+    deadline = time.monotonic() + 120
+    while not servers and proc.poll() is None and time.monotonic() < deadline:
+        servers = [c for c in parent.children(recursive=True)
+                   if "uvicorn" in " ".join(c.cmdline())]
+        time.sleep(0.1)
+    assert servers, "the run started no temporary server"
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    gone, alive = psutil.wait_procs(servers, timeout=10)
+    assert not alive

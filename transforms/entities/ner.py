@@ -432,7 +432,7 @@ def extract_entities(body: str) -> list[dict]:
 
 def extract_entities_batch(bodies: list[str]) -> list[list[dict]]:
     """`extract_entities` of each body; tokenising and decoding many bodies together costs
-    about a third as much per body as one at a time (same entities either way)."""
+    about half as much per body as one at a time (same entities either way)."""
     out = []
     for body, ents in zip(bodies, _raw_entities(bodies), strict=True):
         _link(ents, body)
