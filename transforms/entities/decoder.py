@@ -217,20 +217,21 @@ class Decoder:
 
     def ids(self, words: list[str]) -> np.ndarray:
         """Type ids of the words (new types are registered on first sight)."""
-        n = len(words)
-        if not n:
+        if not words:
             return np.zeros(0, dtype=np.int64)
-        vocab = self._vocab
-        # One C-level lookup of all the words (a single word gives a scalar: ndmin=1).
         try:
-            return np.array(itemgetter(*words)(vocab), dtype=np.int64, ndmin=1)
+            return self._lookup(words)
         except KeyError:
             pass
-        new = [w for w in dict.fromkeys(words) if w not in vocab]
+        new = [w for w in dict.fromkeys(words) if w not in self._vocab]
         if self._size + len(new) > _MAX_TYPES:
             self._reset()  # bounded memory: start the cache again with this text's words
             new = list(dict.fromkeys(words))
         self._add_types(new)
+        return self._lookup(words)
+
+    def _lookup(self, words: list[str]) -> np.ndarray:
+        """One C-level lookup of all the words (one word gives a scalar, hence ndmin=1)."""
         return np.array(itemgetter(*words)(self._vocab), dtype=np.int64, ndmin=1)
 
     def flags(self, ids: np.ndarray) -> np.ndarray:

@@ -82,10 +82,11 @@ class _Doc:
         sent_start: np.ndarray | None = None,
     ) -> None:
         self.text, self.words, self.starts, self.ends = text, words, starts, ends
-        if ids is None:
-            ids = _decoder().ids(words)
-        self.ids = ids
-        self.flags = _decoder().flags(ids) if flags is None else flags
+        if ids is None or flags is None:
+            dec = _decoder()
+            ids = dec.ids(words) if ids is None else ids
+            flags = dec.flags(ids) if flags is None else flags
+        self.ids, self.flags = ids, flags
         self.sent_start = np.zeros(len(words), dtype=bool) if sent_start is None else sent_start
 
     @classmethod
