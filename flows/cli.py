@@ -118,16 +118,24 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _exit_on_sigterm() -> None:
-    """SIGTERM (timeout, systemd, docker stop) as SystemExit(143): Python runs no `finally` or
-    atexit handler on a default SIGTERM, which would leave the temporary Prefect server
-    (~230 MB and a port) running without us. Only the main thread may set handlers."""
+    """SIGTERM (timeout, systemd, docker stop): stop the temporary Prefect server, then exit
+    with 143. Python's default SIGTERM runs no `finally` or atexit handler, which left the
+    server (~230 MB and a port) running without us; unwinding instead can hang on Prefect's
+    threads. Exiting at once is what a crash does, which a rerun already repairs. Only the
+    main thread may set handlers."""
     import signal
     import threading
+
+    def stop(*_: object) -> None:
+        from flows.prefect_env import stop_temporary_servers
+
+        stop_temporary_servers()
+        os._exit(143)
 
     if threading.current_thread() is not threading.main_thread():
         return
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        signal.signal(signal.SIGTERM, stop)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -178,7 +186,7 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.dask_address and args.runner != "dask":
         raise UsageError("--dask-address goes with --runner dask")
 
-    _exit_on_sigterm()  # stop signals unwind through `finally`: the server stops with us
+    _exit_on_sigterm()  # a stopped run takes its temporary server along
     server = _early_server(args.dask_address)
     if config.quality_gate:  # import Great Expectations while Prefect's server starts
         import threading

@@ -71,6 +71,7 @@ class TemporaryServer:
             self.port = _free_port()
             self.process = subprocess.Popen(_server_command(self.port), env=_server_env())
             atexit.register(self.stop)  # also when the run fails before it reached the flow
+            _STARTED.append(self)
         return self
 
     def wait(self, timeout: float | None = None) -> str:
@@ -117,6 +118,15 @@ class TemporaryServer:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+_STARTED: list[TemporaryServer] = []
+
+
+def stop_temporary_servers() -> None:
+    """Stop every temporary server this process started (from a signal handler too)."""
+    for server in _STARTED:
+        server.stop()
 
 
 _UVICORN_STARTUP_FAILURE = 3  # uvicorn's exit code when it cannot bind its port (or start)
