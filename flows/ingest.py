@@ -57,7 +57,10 @@ def process_batch_task(batch_id: str, files: list[SourceFile], directory: str,
                        learned: dict[str, frozenset[str]]) -> StagedBatch:
     """Read, decode, clean and extract one batch; rows go to staging Parquet."""
     context = BatchContext(config, reference_time, learned_boilerplate=learned)
-    return process_batch(batch_id, files, directory, context)
+    try:
+        return process_batch(batch_id, files, directory, context)
+    finally:  # a worker holds no rows between batches: give the free chunks back
+        release_free_memory()
 
 
 @task(name="gate-batch", cache_policy=NO_CACHE)

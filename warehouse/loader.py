@@ -12,6 +12,7 @@ them, so a rerun re-reads those raw files and gives the same tables as a clean r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterable
@@ -243,6 +244,16 @@ class Warehouse:
 
     def commit_batch(self, staged: StagedBatch, run_id: str) -> CommitResult:
         """Dedupe, write the lake files, then load everything in one transaction."""
+        try:
+            result = self._commit(staged, run_id)
+        except BaseException:  # its staged rows would stay in memory until the next commit
+            with contextlib.suppress(duckdb.Error):  # the commit's own error is the one to tell
+                self._drop_batch_tables()
+            raise
+        self._drop_batch_tables()
+        return result
+
+    def _commit(self, staged: StagedBatch, run_id: str) -> CommitResult:
         con = self.db
         batch_id = staged.batch_id
         self._stage_views(staged)
@@ -268,9 +279,7 @@ class Warehouse:
             raise
         failpoint("committed")
         remove_tree(staged.directory)
-        result = self._result(batch_id)
-        self._drop_batch_tables()
-        return result
+        return self._result(batch_id)
 
     def _drop_batch_tables(self) -> None:
         """The batch's temp tables (its staged rows, in memory) would otherwise stay until the

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pytest
 
-from expectations.gate import check_batch
+from expectations.gate import _comparable, check_batch
 from expectations.results import DQ_SCHEMA
 from tests.expectations.conftest import REFERENCE
 
@@ -60,6 +60,39 @@ def test_bad_batch_fails_critically(gx_ready, good_batch):
     failed = [r for r in result.results.to_pylist() if not r["success"]]
     assert {r["column_name"] for r in failed if r["severity"] == "critical"} >= {
         "doc_id", "body", "published_date", "language"}
+
+
+def test_dates_and_offsets_checked_column_wide_give_the_same_verdicts(gx_ready, good_batch):
+    """Dates that fit datetime64[ns] are compared column-wide (cast by `_comparable`); the
+    verdicts must be those of the row-by-row path that a date past 2262 still takes."""
+    docs = good_batch["documents"]
+    bad = _with(docs, {3: {"published_date": date(2100, 1, 1)},   # future, fits ns
+                       4: {"published_date": date(1800, 5, 1)}})  # before 1900, fits ns
+    frame_types = _comparable(bad.select(["published_date", "n_chars"])).schema
+    assert frame_types.field("published_date").type == pa.timestamp("ns")
+    assert frame_types.field("n_chars").type == pa.int64()
+    result = check_batch({**good_batch, "documents": bad}, "run-1", "b-bad", REFERENCE)
+    assert not result.passed
+    assert "published_date is after 1900 and not in the future (2 of" in "\n".join(
+        result.critical_failures)
+
+
+def test_comparable_types_keep_values_and_leave_out_of_range_dates():
+    table = pa.table({
+        "start": pa.array([0, None, 7], pa.int32()),
+        "score": pa.array([0.5, 1.0, None], pa.float32()),
+        "day": pa.array([date(2024, 2, 29), None, date(1999, 12, 31)]),
+        "far": pa.array([date(9999, 1, 1), date(2020, 1, 1), None]),
+        "name": pa.array(["a", "b", None]),
+    })
+    out = _comparable(table)
+    assert [f.type for f in out.schema] == [pa.int64(), pa.float64(), pa.timestamp("ns"),
+                                           pa.date32(), pa.string()]
+    assert out.column("start").to_pylist() == [0, None, 7]
+    assert out.column("score").to_pylist() == [0.5, 1.0, None]
+    assert [d and d.date() for d in out.column("day").to_pylist()] == table.column(
+        "day").to_pylist()
+    assert out.column("far").equals(table.column("far"))
 
 
 def test_future_is_relative_to_the_reference_time(gx_ready, good_batch):

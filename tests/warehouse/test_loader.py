@@ -75,6 +75,32 @@ def test_every_record_is_accounted_for(tmp_path):
     assert documents + duplicates + rejects == ledger_records == expected["records"]
 
 
+def test_failed_commit_rolls_back_and_frees_its_temp_tables(tmp_path):
+    """The load fails inside its transaction: nothing of the batch is loaded, its staged
+    rows leave memory, the error is the loader's own, and committing again works."""
+    expected = write_corpus(tmp_path / "src")
+    files = list(list_source(str(tmp_path / "src")))
+
+    def failing_hook(con, batch_id, run_id):
+        raise RuntimeError("hook failed")
+
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.start_run("run-1", str(tmp_path / "src"), datetime.now(UTC))
+        staged = process_batch("run-1-00000", files, wh.staging_dir("run-1-00000"),
+                               BatchContext(CONFIG, datetime.now(UTC)))
+        wh.add_after_insert_hook(failing_hook)
+        with pytest.raises(RuntimeError, match="hook failed"):
+            wh.commit_batch(staged, "run-1")
+        temporary = wh.db.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+        assert temporary == []
+        assert wh.db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+        assert wh.db.execute("SELECT count(*) FROM raw_files").fetchone() == (0,)
+        wh._after_insert_hooks.remove(failing_hook)
+        result = wh.commit_batch(staged, "run-1")
+    assert (result.records, result.documents) == (expected["records"], expected["documents"])
+
+
 def test_same_article_in_four_encodings_is_one_document(tmp_path):
     write_corpus(tmp_path / "src")
     db = tmp_path / "w.duckdb"
