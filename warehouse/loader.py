@@ -41,8 +41,8 @@ LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects",
 
 
 # Temp tables one commit builds (staged rows, dedupe decisions); dropped after it.
-_BATCH_TEMP_TABLES = (*(f"staged_{t}" for t in ("documents", "rejects", "files", *CHILD_TABLES)),
-                      "known_files", "incoming", "decided", "new_batch")
+_STAGED_TABLES = ("documents", "rejects", "files", *CHILD_TABLES)
+_BATCH_TEMP_TABLES = ("known_files", "incoming", "decided", "new_batch")
 
 
 class WarehouseError(RuntimeError):
@@ -282,15 +282,19 @@ class Warehouse:
         return self._result(batch_id)
 
     def _drop_batch_tables(self) -> None:
-        """The batch's temp tables (its staged rows, in memory) would otherwise stay until the
-        next commit replaced them: 40-80 MB held while the next batch is gated and read."""
+        """The batch's temp tables (its new documents, in memory) would otherwise stay until
+        the next commit replaced them, held while the next batch is gated and read."""
         for table in _BATCH_TEMP_TABLES:
             self.db.execute(f"DROP TABLE IF EXISTS {table}")
+        for table in _STAGED_TABLES:
+            self.db.execute(f"DROP VIEW IF EXISTS staged_{table}")
 
     def _stage_views(self, staged: StagedBatch) -> None:
+        """Views, not copies: each staged table is read once, streaming from its Parquet file
+        into the lake file (copying them into temp tables held 40-80 MB per batch)."""
         con = self.db
-        for table in ("documents", "rejects", "files", *CHILD_TABLES):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS "
+        for table in _STAGED_TABLES:
+            con.execute(f"CREATE OR REPLACE TEMP VIEW staged_{table} AS "
                         f"SELECT * FROM read_parquet('{_sql_path(staged.path(table))}')")
 
     def _decide_duplicates(self) -> None:

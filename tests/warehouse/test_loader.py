@@ -92,7 +92,8 @@ def test_failed_commit_rolls_back_and_frees_its_temp_tables(tmp_path):
         with pytest.raises(RuntimeError, match="hook failed"):
             wh.commit_batch(staged, "run-1")
         temporary = wh.db.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE temporary").fetchall()
+            "SELECT table_name FROM duckdb_tables() WHERE temporary UNION ALL "
+            "SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal").fetchall()
         assert temporary == []
         assert wh.db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
         assert wh.db.execute("SELECT count(*) FROM raw_files").fetchone() == (0,)
