@@ -70,8 +70,9 @@ class TemporaryServer:
         if self.process is None:
             self.port = _free_port()
             self.process = subprocess.Popen(_server_command(self.port), env=_server_env())
-            atexit.register(self.stop)  # also when the run fails before it reached the flow
-            _STARTED.append(self)
+            if self not in _STARTED:  # a restart on a new port is the same server
+                atexit.register(self.stop)  # also when the run fails before it reached the flow
+                _STARTED.append(self)
         return self
 
     def wait(self, timeout: float | None = None) -> str:
@@ -106,7 +107,7 @@ class TemporaryServer:
                         return self.api_url
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"temporary Prefect server did not answer within {timeout:.0f} s")
+        raise RuntimeError(f"temporary Prefect server did not answer within {timeout:g} s")
 
     def stop(self) -> None:
         if self.process is None:
