@@ -318,3 +318,26 @@ def test_a_batch_of_bodies_gets_what_each_body_gets_alone() -> None:
     assert extract_entities_batch(bodies) == alone
     assert extract_entities_batch(list(reversed(bodies))) == list(reversed(alone))
     assert extract_entities_batch([]) == []
+
+
+def test_token_offsets_match_the_token_regex_over_any_whitespace() -> None:
+    """Offsets come from the tokens' lengths and the positions of non-whitespace characters:
+    they must be the regex's own spans whatever the whitespace (tabs, no-break and ideographic
+    spaces, line separators), astral characters and lone surrogates around them."""
+    from transforms.entities import ner
+    from transforms.entities.features import TOKEN
+
+    bodies = [
+        "Presiden\u00a0Joko Widodo\tbertemu\u2003PM Anwar\u3000di Kuala Lumpur.",
+        "Harga naik 5,2% \U0001F4C8 kata BPS\u2028hari ini\u2029(Senin).",
+        "A.S. dan U.K. \ud800 menolak\x1c\x1d\x1e\x1fusulan   Rusia\u200b'an.",
+        "",
+        "\u3000\u3000",
+        "x",
+    ]
+    docs = ner._Doc.of_bodies(bodies)
+    for body, doc in zip(bodies, docs, strict=True):
+        expected = [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(body)]
+        assert list(zip(doc.words, doc.starts, doc.ends, strict=True)) == expected
+        assert all(body[s:e] == w for w, s, e in zip(doc.words, doc.starts, doc.ends,
+                                                     strict=True))

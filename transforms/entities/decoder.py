@@ -14,6 +14,7 @@ checks the result against python-crfsuite's own tagger.
 
 from __future__ import annotations
 
+from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -219,16 +220,21 @@ class Decoder:
         """Type ids of the words (new types are registered on first sight)."""
         if not words:
             return np.zeros(0, dtype=np.int64)
-        try:
-            return self._lookup(words)
-        except KeyError:
-            pass
-        new = [w for w in dict.fromkeys(words) if w not in self._vocab]
+        # One C-level pass with -1 for unknown words: most groups of documents bring a few
+        # new types, so looking up only those beats a failed full lookup and a second one.
+        ids = np.array(list(map(self._vocab.get, words, repeat(-1))), dtype=np.int64)
+        unknown = np.flatnonzero(ids < 0)
+        if not len(unknown):
+            return ids
+        missing = [words[i] for i in unknown.tolist()]
+        new = list(dict.fromkeys(missing))  # in order of first appearance, as ids are given
         if self._size + len(new) > _MAX_TYPES:
             self._reset()  # bounded memory: start the cache again with this text's words
-            new = list(dict.fromkeys(words))
+            self._add_types(list(dict.fromkeys(words)))
+            return self._lookup(words)
         self._add_types(new)
-        return self._lookup(words)
+        ids[unknown] = self._lookup(missing)
+        return ids
 
     def _lookup(self, words: list[str]) -> np.ndarray:
         """One C-level lookup of all the words (one word gives a scalar, hence ndmin=1)."""

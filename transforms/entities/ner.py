@@ -36,9 +36,20 @@ _lock = threading.Lock()
 # as this is pure-Python and numpy work under the GIL.
 _tag_lock = threading.Lock()
 _state: dict[str, object] = {"path": MODEL_PATH, "decoder": None}
-# A token with the whitespace before it: offsets come from the cumulative lengths, the token
-# is the chunk without its leading whitespace (no token starts with whitespace).
-_TOKEN_WS = re.compile(r"\s*+(?:" + TOKEN.pattern + ")")
+# Tokens tile the text's non-whitespace characters in order (a character that is neither \w
+# nor \s is a token of its own), so a token's start is the position of its first character
+# among them. Code points above U+3000 are never whitespace.
+_LAST_SPACE = 0x3000
+_IS_SPACE = np.array([chr(c).isspace() for c in range(_LAST_SPACE + 1)] + [False])
+
+
+def _token_offsets(text: str, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the tokens of `text` whose lengths are `lengths`, in order."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    solid = np.flatnonzero(~_IS_SPACE[np.minimum(codes, _LAST_SPACE + 1)])
+    ends_in_solid = np.cumsum(lengths)
+    starts = solid[ends_in_solid - lengths] if len(lengths) else np.zeros(0, dtype=np.int64)
+    return starts, starts + lengths
 
 
 def use_model(path: str | Path) -> None:
@@ -99,11 +110,9 @@ class _Doc:
         lookup and a few array operations per batch instead of per body (the per-call numpy
         overhead was most of a short body's cost). Offsets are each body's own."""
         joined = "\n".join(bodies)  # no token spans a newline
-        chunks = _TOKEN_WS.findall(joined)
-        n = len(chunks)
-        words = list(map(str.lstrip, chunks))
-        ends = np.cumsum(np.fromiter(map(len, chunks), dtype=np.int64, count=n))
-        starts = ends - np.fromiter(map(len, words), dtype=np.int64, count=n)
+        words = TOKEN.findall(joined)
+        n = len(words)
+        starts, ends = _token_offsets(joined, np.fromiter(map(len, words), np.int64, count=n))
         dec = _decoder()
         ids = dec.ids(words)
         flags = dec.flags(ids)
