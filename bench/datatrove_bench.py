@@ -3,7 +3,7 @@
 datatrove goes into its own venv (never into warta's): `uv venv` + `uv pip install`, pinned.
 Both run on one core; the machine may be shared, so rates are given per wall second and per
 CPU second, and the ratio of each. Each side runs `--repeat` times, alternating, and the
-fastest run of each is compared (one run of ours varied 20,000-29,000 docs/CPU-s).
+fastest run of each is compared (one run of ours varied 17,900-26,400 docs/CPU-s).
 
     uv run python -m bench.datatrove_bench --sizes 20000 [--venv /tmp/dt-venv]
 """

@@ -226,7 +226,7 @@ def _early_server(dask_address: str | None) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     from flows.memory import configure_allocators
 
-    configure_allocators()  # every scheduled run is an ingest in this process: see _ingest
+    configure_allocators()  # scheduled runs are processes of their own: they inherit these
     from flows.schedule import ScheduleError, serve
 
     for name in ("batch_size", "workers", "interval"):

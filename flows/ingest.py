@@ -59,7 +59,7 @@ def process_batch_task(batch_id: str, files: list[SourceFile], directory: str,
     context = BatchContext(config, reference_time, learned_boilerplate=learned)
     try:
         return process_batch(batch_id, files, directory, context)
-    finally:  # a worker holds no rows between batches: give the free chunks back
+    finally:  # a worker process holds no rows between batches (threads: the flow's process)
         release_free_memory()
 
 
@@ -69,7 +69,7 @@ def gate_batch_task(staged: StagedBatch, run_id: str, reference_time: datetime) 
 
     Great Expectations costs ~250 MB and a 7-13 s import per process, and its context is not
     thread-safe: one copy here serves every batch, and workers (processes, Dask) never load
-    it. A gate costs ~0.35 s per batch plus ~0.1 ms per document, less than the commit."""
+    it. A gate costs ~0.45 s per batch plus ~0.1 ms per document (bench/README, session 5)."""
     from expectations.gate import check_batch, staged_tables
 
     return check_batch(staged_tables(staged), run_id, staged.batch_id, reference_time)

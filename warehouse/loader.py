@@ -247,7 +247,7 @@ class Warehouse:
         try:
             result = self._commit(staged, run_id)
         except BaseException:  # its staged rows would stay in memory until the next commit
-            with contextlib.suppress(duckdb.Error):  # the commit's own error is the one to tell
+            with contextlib.suppress(duckdb.Error, WarehouseError):  # tell the commit's error
                 self._drop_batch_tables()
             raise
         self._drop_batch_tables()
@@ -275,7 +275,8 @@ class Warehouse:
             failpoint("in_transaction")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # a broken connection: keep the real error
+                con.execute("ROLLBACK")
             raise
         failpoint("committed")
         remove_tree(staged.directory)
@@ -290,8 +291,8 @@ class Warehouse:
             self.db.execute(f"DROP VIEW IF EXISTS staged_{table}")
 
     def _stage_views(self, staged: StagedBatch) -> None:
-        """Views, not copies: each staged table is read once, streaming from its Parquet file
-        into the lake file (copying them into temp tables held 40-80 MB per batch)."""
+        """Views, not copies: the child tables stream from their Parquet files into the lake
+        files (copying every staged table into a temp table held 40-80 MB per batch)."""
         con = self.db
         for table in _STAGED_TABLES:
             con.execute(f"CREATE OR REPLACE TEMP VIEW staged_{table} AS "
