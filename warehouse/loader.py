@@ -40,7 +40,8 @@ CHILD_TABLES = ("paragraphs", "entities", "quotes", "cited_sources")
 LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects", "batches")
 
 
-# Temp tables one commit builds (staged rows, dedupe decisions); dropped after it.
+# What one commit builds and drops after it: views over the staged Parquet files, and temp
+# tables of its dedupe decisions.
 _STAGED_TABLES = ("documents", "rejects", "files", *CHILD_TABLES)
 _BATCH_TEMP_TABLES = ("known_files", "incoming", "decided", "new_batch")
 
@@ -248,9 +249,9 @@ class Warehouse:
             result = self._commit(staged, run_id)
         except BaseException:  # its staged rows would stay in memory until the next commit
             with contextlib.suppress(duckdb.Error, WarehouseError):  # tell the commit's error
-                self._drop_batch_tables()
+                self._drop_batch_objects()
             raise
-        self._drop_batch_tables()
+        self._drop_batch_objects()
         return result
 
     def _commit(self, staged: StagedBatch, run_id: str) -> CommitResult:
@@ -282,7 +283,7 @@ class Warehouse:
         remove_tree(staged.directory)
         return self._result(batch_id)
 
-    def _drop_batch_tables(self) -> None:
+    def _drop_batch_objects(self) -> None:
         """The batch's temp tables (its new documents, in memory) would otherwise stay until
         the next commit replaced them, held while the next batch is gated and read."""
         for table in _BATCH_TEMP_TABLES:

@@ -222,7 +222,7 @@ class Decoder:
             return np.zeros(0, dtype=np.int64)
         # One C-level pass with -1 for unknown words: most groups of documents bring a few
         # new types, so looking up only those beats a failed full lookup and a second one.
-        ids = np.array(list(map(self._vocab.get, words, repeat(-1))), dtype=np.int64)
+        ids = np.fromiter(map(self._vocab.get, words, repeat(-1)), np.int64, count=len(words))
         unknown = np.flatnonzero(ids < 0)
         if not len(unknown):
             return ids
