@@ -77,6 +77,75 @@ def test_dates_and_offsets_checked_column_wide_give_the_same_verdicts(gx_ready, 
         result.critical_failures)
 
 
+def _verdicts(result) -> list[tuple]:
+    """The gate's per-expectation rows, without the time they were checked at."""
+    rows = [{k: v for k, v in r.items() if k != "checked_at"}
+            for r in result.results.to_pylist()]
+    key = ("suite", "expectation", "column_name", "description")
+    return sorted((tuple(r[k] for k in key), r) for r in rows)
+
+
+def test_column_wide_casts_give_the_row_by_row_verdicts(gx_ready, good_batch, monkeypatch):
+    """The same batch through the gate twice: with `_comparable`'s casts (int32 -> int64,
+    float32 -> float64, date32 -> timestamp[ns]) and without them (the row-by-row path it
+    replaced). Failing values sit at and beyond the bounds, so every row must agree: the same
+    expectations, success flags, unexpected and element counts, observed values, examples."""
+    docs = good_batch["documents"]
+    docs = docs.set_column(docs.schema.get_field_index("language_score"), "language_score",
+                           docs.column("language_score").cast(pa.float32()))
+    # Bounds: 1900 <= published_date <= reference + 1 day (critical), >= 1990 (warning).
+    docs = _with(docs, {
+        0: {"published_date": date(2100, 1, 1), "n_chars": 0},        # future; not positive
+        1: {"published_date": date(2025, 6, 22), "n_words": 19},      # a day past the slack
+        2: {"published_date": date(2025, 6, 21), "n_paragraphs": 0},  # last day allowed
+        3: {"published_date": date(1800, 5, 1), "language_score": 1.5},  # before 1900
+        4: {"published_date": date(1989, 12, 31), "language_score": -0.25},  # old: warning
+        5: {"published_date": date(1990, 1, 1), "language_score": 1.0},  # first day not old
+    })
+    paragraphs = _with(good_batch["paragraphs"], {0: {"position": -1}})
+    entities = _with(good_batch["entities"], {0: {"start": -1}, 1: {"start": 0}})
+    quotes = _with(good_batch["quotes"], {0: {"start": -1}})
+    ids = docs.column("doc_id").to_pylist()
+    duplicates = pa.table({
+        "doc_id": ids[:4], "source_uri": ["x"] * 4, "record_index": pa.array([0] * 4, pa.int32()),
+        "canonical_doc_id": ids[4:8], "kind": ["exact", "near", "near", "near"],
+        "similarity": pa.array([1.0, 1.5, -0.5, 0.75], pa.float32())})
+    batch = {**good_batch, "documents": docs, "paragraphs": paragraphs, "entities": entities,
+             "quotes": quotes, "duplicates": duplicates}
+    cast = {f.name: f.type for f in _comparable(docs).schema}
+    assert (cast["published_date"], cast["n_chars"], cast["language_score"]) == (
+        pa.timestamp("ns"), pa.int64(), pa.float64())
+    assert _comparable(duplicates).schema.field("similarity").type == pa.float64()
+
+    column_wide = check_batch(batch, "run-1", "b-bad", REFERENCE)
+    seen: list[pa.Schema] = []
+
+    def as_is(table: pa.Table) -> pa.Table:
+        seen.append(table.schema)
+        return table
+
+    monkeypatch.setattr("expectations.gate._comparable", as_is)
+    row_by_row = check_batch(batch, "run-1", "b-bad", REFERENCE)
+    assert pa.date32() in {f.type for s in seen for f in s}  # the casts really were skipped
+    assert pa.float32() in {f.type for s in seen for f in s}
+
+    assert _verdicts(column_wide) == _verdicts(row_by_row)
+    assert (column_wide.passed, column_wide.failures) == (row_by_row.passed,
+                                                          row_by_row.failures)
+    failed = {(r["suite"], r["column_name"]): r["unexpected_count"]
+              for r in column_wide.results.to_pylist() if not r["success"]}
+    assert {("documents", "published_date"), ("documents", "n_chars"),
+            ("documents", "n_words"), ("documents", "n_paragraphs"),
+            ("documents", "language_score"), ("paragraphs", "position"),
+            ("entities", "start"), ("quotes", "start"), ("duplicates", "similarity")} <= set(
+        failed)
+    published = {r["description"]: r["unexpected_count"] for r in column_wide.results.to_pylist()
+                 if r["column_name"] == "published_date" and not r["success"]}
+    assert published == {"published_date is after 1900 and not in the future": 3,
+                         "published_date is after 1990": 2}
+    assert failed[("duplicates", "similarity")] == 2
+
+
 def test_comparable_types_keep_values_and_leave_out_of_range_dates():
     table = pa.table({
         "start": pa.array([0, None, 7], pa.int32()),

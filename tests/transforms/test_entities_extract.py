@@ -341,3 +341,20 @@ def test_token_offsets_match_the_token_regex_over_any_whitespace() -> None:
         assert list(zip(doc.words, doc.starts, doc.ends, strict=True)) == expected
         assert all(body[s:e] == w for w, s, e in zip(doc.words, doc.starts, doc.ends,
                                                      strict=True))
+
+
+def test_no_whitespace_above_the_space_table() -> None:
+    """`_IS_SPACE` covers U+0000..U+3000 and maps everything above to its last entry (False):
+    that is only right if no code point above U+3000 is whitespace, in this Python's Unicode
+    database. Every code point is checked, lone surrogates included (they are never spaces)."""
+    import sys
+
+    from transforms.entities import ner
+
+    assert sys.maxunicode == 0x10FFFF
+    assert chr(ner._LAST_SPACE).isspace()  # U+3000 IDEOGRAPHIC SPACE: the table's last space
+    above = [c for c in range(ner._LAST_SPACE + 1, sys.maxunicode + 1) if chr(c).isspace()]
+    assert above == [], [f"U+{c:04X}" for c in above[:5]]
+    assert ner._IS_SPACE[: ner._LAST_SPACE + 1].tolist() == [
+        chr(c).isspace() for c in range(ner._LAST_SPACE + 1)]
+    assert len(ner._IS_SPACE) == ner._LAST_SPACE + 2 and not ner._IS_SPACE[-1]
