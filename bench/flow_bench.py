@@ -17,6 +17,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -39,15 +41,20 @@ def corpus_folder(n: int, workdir: Path) -> Path:
     return corpus
 
 
-def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None) -> dict:
+def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None,
+             api_url: str | None = None) -> dict:
+    """One `warta ingest` run; with `api_url` it reports to that Prefect server, which is
+    then outside the measured process tree (as a deployment's server would be)."""
     env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
     cmd = [sys.executable, "-m", "flows.cli", "ingest", str(source), "--warehouse", str(db),
            "--runner", runner, "--quiet", "--json", *(extra or [])]
     started = time.monotonic()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
-    with TreeMemory(proc.pid) as memory:
+    with TreeMemory(proc.pid, pss=True) as memory:
         out, err = proc.communicate()
     wall = time.monotonic() - started
     cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,10 +64,24 @@ def run_flow(source: Path, db: Path, runner: str, extra: list[str] | None = None
     summary = json.loads(out[out.index("{"):])
     summary["wall_seconds"] = wall
     summary["peak_rss_mb"] = memory.peak / 1e6
+    summary["peak_pss_mb"] = memory.peak_pss / 1e6
     summary["peak_by_role_mb"] = {k: round(v / 1e6) for k, v in memory.at_peak.items()}
     summary["role_peaks_mb"] = {k: round(v / 1e6) for k, v in memory.role_peaks.items()}
     summary["cpu_seconds"] = cpu  # all processes of the run, Prefect's server included
     return summary
+
+
+@contextmanager
+def _prefect_server() -> Iterator[str]:
+    """A Prefect API server of its own, started the way warta starts its temporary one."""
+    from flows.prefect_env import TemporaryServer, configure_prefect_environment
+
+    configure_prefect_environment()
+    server = TemporaryServer()
+    try:
+        yield server.start().wait()
+    finally:
+        server.stop()
 
 
 def duplicate_scores(db: Path, corpus: Path) -> dict[str, float]:
@@ -106,13 +127,18 @@ def _urls_of_records(corpus: Path, wanted: set[tuple[str, int]]) -> dict[tuple[s
     return out
 
 
-def bench(sizes: list[int], runner: str, workdir: Path) -> list[dict]:
+def bench(sizes: list[int], runner: str, workdir: Path, extra: list[str] | None = None,
+          external_server: bool = False) -> list[dict]:
     results = []
     for n in sizes:
         corpus = corpus_folder(n, workdir)
         db = workdir / f"wh-{n}-{runner}" / "warta.duckdb"
         shutil.rmtree(db.parent, ignore_errors=True)
-        summary = run_flow(corpus / "docs", db, runner)
+        if external_server:
+            with _prefect_server() as api_url:
+                summary = run_flow(corpus / "docs", db, runner, extra, api_url=api_url)
+        else:
+            summary = run_flow(corpus / "docs", db, runner, extra)
         nbytes = sum(p.stat().st_size for p in (corpus / "docs").glob("*.jsonl"))
         scores = duplicate_scores(db, corpus)
         results.append({
@@ -123,6 +149,8 @@ def bench(sizes: list[int], runner: str, workdir: Path) -> list[dict]:
             "docs_per_s": round(n / summary["seconds"], 1),
             "mb_per_s": round(nbytes / 1e6 / summary["seconds"], 2),
             "peak_rss_mb": round(summary["peak_rss_mb"]),
+            "peak_pss_mb": round(summary["peak_pss_mb"]),
+            "prefect_server": "external" if external_server else "temporary, measured",
             "peak_by_role_mb": summary["peak_by_role_mb"],  # the tree's peak, split
             "role_peaks_mb": summary["role_peaks_mb"],  # each role's own peak
             "documents": summary["documents"], "exact": summary["duplicates"],
@@ -137,7 +165,7 @@ def bench(sizes: list[int], runner: str, workdir: Path) -> list[dict]:
 
 def print_table(results: list[dict]) -> None:
     cols = ["documents_in", "runner", "flow_seconds", "docs_per_s", "docs_per_cpu_s", "mb_per_s",
-            "peak_rss_mb",
+            "peak_rss_mb", "peak_pss_mb",
             "pair_precision", "pair_recall"]
     print(" | ".join(cols))
     for r in results:
@@ -149,8 +177,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", default="20000,100000")
     parser.add_argument("--runner", default="local")
     parser.add_argument("--workdir", default="/tmp/warta-bench")
+    parser.add_argument("--config", help="a warta config file for the runs (YAML)")
+    parser.add_argument("--external-server", action="store_true",
+                        help="run against a Prefect server started beforehand, outside the "
+                             "measured tree (default: warta's temporary server, measured)")
     args = parser.parse_args(argv)
-    results = bench([int(x) for x in args.docs.split(",")], args.runner, Path(args.workdir))
+    extra = ["--config", args.config] if args.config else []
+    results = bench([int(x) for x in args.docs.split(",")], args.runner, Path(args.workdir),
+                    extra, external_server=args.external_server)
     print_table(results)
     return 0
 
