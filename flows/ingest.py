@@ -8,6 +8,7 @@ is the same on every runner).
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import uuid
@@ -91,6 +92,9 @@ def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str) ->
     return warehouse.commit_batch(staged, run_id)
 
 
+_MAX_WARNINGS = 50
+
+
 class RunSummary:
     """Counts of one run; the accounting identity is records = documents + dups + rejects."""
 
@@ -114,6 +118,10 @@ class RunSummary:
         """A batch the gate kept out: its files stay out of the ledger, so a rerun retries."""
         self.quarantined.append({"batch_id": staged.batch_id, "files": staged.n_files,
                                  "records": staged.n_records, "failures": failures[:20]})
+
+    def warn(self, warnings: list[str]) -> None:
+        """Keep the first few: the report shows 50, dq_results holds every one."""
+        self.dq_warnings.extend(warnings[:max(0, _MAX_WARNINGS - len(self.dq_warnings))])
 
     def add(self, staged: StagedBatch, result: CommitResult) -> None:
         self.batches += 1
@@ -139,7 +147,7 @@ class RunSummary:
             "learned_boilerplate_paragraphs": self.learned_boilerplate,
             "quarantined_batches": self.quarantined,
             "quarantined_records": sum(q["records"] for q in self.quarantined),
-            "quality_warnings": self.dq_warnings[:50],
+            "quality_warnings": self.dq_warnings,
             "warehouse_checks": self.warehouse_checks,
             "seconds": round(time.monotonic() - self.started, 3),
         }
@@ -156,39 +164,53 @@ def _markdown(summary: dict[str, Any]) -> str:
                       "", "## Data quality", "", *(quality or ["- all expectations met"])])
 
 
-def _unchanged(source_file: SourceFile, known: dict[str, tuple[int, float | None]]) -> bool:
-    """Same size and mtime as the ledger's latest row: no need to read it again."""
-    version = known.get(source_file.uri)
-    return (version is not None and source_file.mtime is not None
-            and version == (source_file.size, source_file.mtime))
+_LEDGER_CHUNK = 5000  # listed files looked up in the ledger (and touched) per query
 
 
-def _count_changed(files: Iterator[SourceFile],
-                   known: dict[str, tuple[int, float | None]]) -> tuple[int, int]:
+def _with_ledger(files: Iterator[SourceFile], wh: Warehouse
+                 ) -> Iterator[tuple[SourceFile, bool]]:
+    """Each listed file with whether the ledger's latest row has its size and mtime (then
+    it need not be read again). The ledger is asked per chunk of the listing, never held
+    whole: the flow's memory does not grow with the number of files ingested so far."""
+    chunk: list[SourceFile] = []
+    for source_file in itertools.chain(files, [None]):
+        if source_file is not None:
+            chunk.append(source_file)
+            if len(chunk) < _LEDGER_CHUNK:
+                continue
+        known = wh.known_versions([f.uri for f in chunk])
+        for listed in chunk:
+            version = known.get(listed.uri)
+            yield listed, (version is not None and listed.mtime is not None
+                           and version == (listed.size, listed.mtime))
+        chunk = []
+
+
+def _count_changed(files: Iterator[SourceFile], wh: Warehouse) -> tuple[int, int]:
     """A listing pass for the progress total: counts only, so memory stays flat."""
     count = size = 0
-    for source_file in files:
-        if not _unchanged(source_file, known):
+    for source_file, unchanged in _with_ledger(files, wh):
+        if not unchanged:
             count += 1
             size += source_file.size
     return count, size
 
 
-def _changed_files(files: Iterator[SourceFile], known: dict[str, tuple[int, float | None]],
-                   wh: Warehouse, run_id: str, summary: RunSummary) -> Iterator[SourceFile]:
+def _changed_files(files: Iterator[SourceFile], wh: Warehouse, run_id: str,
+                   summary: RunSummary) -> Iterator[SourceFile]:
     """Yield new and changed files; touch the ledger rows of unchanged ones."""
-    unchanged: list[str] = []
-    for source_file in files:
+    unchanged_uris: list[str] = []
+    for source_file, unchanged in _with_ledger(files, wh):
         summary.files_seen += 1
-        if _unchanged(source_file, known):
+        if unchanged:
             summary.files_skipped += 1
-            unchanged.append(source_file.uri)
-            if len(unchanged) >= 5000:
-                wh.touch_files(run_id, unchanged)
-                unchanged = []
+            unchanged_uris.append(source_file.uri)
+            if len(unchanged_uris) >= _LEDGER_CHUNK:
+                wh.touch_files(run_id, unchanged_uris)
+                unchanged_uris = []
             continue
         yield source_file
-    wh.touch_files(run_id, unchanged)
+    wh.touch_files(run_id, unchanged_uris)
 
 
 @flow(name="warta-ingest", log_prints=False, validate_parameters=False)
@@ -242,12 +264,11 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
         wh.start_run(run_id, source, started_at)
         learned = wh.learned_boilerplate()
         try:
-            known = wh.known_versions()
             total_files, total_bytes = _count_changed(
-                list_source(source, config.follow_symlinks), known)
+                list_source(source, config.follow_symlinks), wh)
             progress.start(total_files, total_bytes)
-            files = _changed_files(list_source(source, config.follow_symlinks), known, wh,
-                                   run_id, summary)
+            files = _changed_files(list_source(source, config.follow_symlinks), wh, run_id,
+                                   summary)
             window = max_in_flight or max(2, config.workers + 1)
             in_flight: deque[Any] = deque()
             for seq, batch in enumerate(plan_batches(files, config)):
@@ -290,7 +311,7 @@ def _commit_next(in_flight: deque[Any], wh: Warehouse, config: WartaConfig, run_
         from expectations.store import store_results
 
         store_results(wh.db, gate.results)
-        summary.dq_warnings.extend(gate.warnings)
+        summary.warn(gate.warnings)
         if not gate.passed:
             summary.quarantine(staged, gate.failures)
             logger.error("batch %s kept out of the warehouse by the quality gate: %s",

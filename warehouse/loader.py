@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,6 +56,7 @@ class CommitResult:
     files: int = 0
     files_already_known: int = 0
     records: int = 0
+    records_already_known: int = 0  # staged records of file versions loaded before
     documents: int = 0
     duplicates: int = 0
     rejects: int = 0
@@ -221,19 +222,32 @@ class Warehouse:
         self._write_lake_rows("dq_results", run_id,
                               "SELECT * FROM dq_results WHERE run_id = ?", [run_id])
 
-    def known_versions(self) -> dict[str, tuple[int, float | None]]:
-        """uri -> (size, mtime) of its latest ledger row: unchanged files are not even read."""
-        rows = self.db.execute(
-            "SELECT uri, arg_max(size, last_seen), arg_max(mtime, last_seen) FROM ("
-            " SELECT uri, size, mtime, rowid AS last_seen FROM raw_files) GROUP BY uri"
-        ).fetchall()
+    def known_versions(self, uris: Sequence[str] | None = None
+                       ) -> dict[str, tuple[int, float | None]]:
+        """uri -> (size, mtime) of its latest ledger row (all uris, or only `uris`: the flow
+        asks per chunk of its listing, so memory stays flat however large the ledger).
+
+        Latest = loaded by the last committed batch: a file that went back to an earlier
+        version updates that version's row (batch_id included), whose rowid is older."""
+        latest = ("SELECT uri, size, mtime FROM ("
+                  " SELECT r.uri, r.size, r.mtime, row_number() OVER (PARTITION BY r.uri"
+                  "  ORDER BY b.committed_at DESC NULLS LAST, r.rowid DESC) AS newest"
+                  " FROM raw_files r LEFT JOIN batches b USING (batch_id) {where}"
+                  ") WHERE newest = 1")
+        if uris is None:
+            rows = self.db.execute(latest.format(where="")).fetchall()
+        else:
+            if not uris:
+                return {}
+            rows = self.db.execute(latest.format(
+                where="WHERE r.uri IN (SELECT unnest(?::VARCHAR[]))"), [list(uris)]).fetchall()
         return {uri: (size, mtime) for uri, size, mtime in rows}
 
     def touch_files(self, run_id: str, uris: Iterable[str]) -> None:
         uris = list(uris)
-        if uris:
-            self.db.execute("UPDATE raw_files SET last_run = ? WHERE list_contains(?, uri)",
-                            [run_id, uris])
+        if uris:  # a semi-join: list_contains per ledger row was ledger x uris comparisons
+            self.db.execute("UPDATE raw_files SET last_run = ? "
+                            "WHERE uri IN (SELECT unnest(?::VARCHAR[]))", [run_id, uris])
 
     # -- batches ---------------------------------------------------------------------------
     def staging_dir(self, batch_id: str) -> str:
@@ -273,6 +287,8 @@ class Warehouse:
         con.execute("BEGIN TRANSACTION")
         try:
             self._insert_from_lake(batch_id, run_id, staged)
+            result = self._result(batch_id)
+            self._check_accounting(staged, result)
             failpoint("in_transaction")
             con.execute("COMMIT")
         except BaseException:
@@ -281,7 +297,26 @@ class Warehouse:
             raise
         failpoint("committed")
         remove_tree(staged.directory)
-        return self._result(batch_id)
+        return result
+
+    def _check_accounting(self, staged: StagedBatch, result: CommitResult) -> None:
+        """Every record the batch task staged is loaded (document, exact duplicate or
+        reject) or belongs to a file version the warehouse already holds; anything else
+        would vanish without a row, so the batch is not committed."""
+        already_known = int(self.db.execute("""
+            SELECT (SELECT count(*) FROM staged_documents d
+                    WHERE d.doc_id NOT IN (SELECT doc_id FROM incoming))
+                 + (SELECT count(*) FROM staged_rejects r WHERE EXISTS (
+                        SELECT 1 FROM known_files k
+                        WHERE k.uri = r.source_uri AND k.content_hash = r.file_hash))
+        """).fetchone()[0])
+        result.records_already_known = already_known
+        if result.records + already_known != staged.n_records:
+            raise WarehouseError(
+                f"batch {staged.batch_id}: {staged.n_records} records staged, but "
+                f"{result.records} loaded (documents {result.documents}, exact duplicates "
+                f"{result.duplicates}, rejects {result.rejects}) and {already_known} already "
+                "in the warehouse; not committed")
 
     def _drop_batch_objects(self) -> None:
         """The batch's temp tables (its new documents, in memory) would otherwise stay until
@@ -398,7 +433,7 @@ class Warehouse:
         con.execute(f"""
             INSERT INTO raw_files BY NAME SELECT * FROM read_parquet('{path['raw_files']}')
             ON CONFLICT (uri, content_hash) DO UPDATE SET last_run = excluded.last_run,
-                size = excluded.size, mtime = excluded.mtime""")
+                size = excluded.size, mtime = excluded.mtime, batch_id = excluded.batch_id""")
         for table in ("documents", *CHILD_TABLES, "duplicates", "rejects", "batches"):
             if self.lake.exists(table, f"{batch_id}.parquet"):  # older lakes lack some
                 con.execute(
@@ -445,11 +480,11 @@ class Warehouse:
     def replay_lake(self) -> int:
         """Load every committed batch from the lake in commit order (into an empty DB)."""
         con = self.db
-        batch_glob = _sql_path(self.lake.url("batches", "*.parquet"))
-        if not any(n.endswith(".parquet") for n in self.lake.names("batches")):
+        batch_files = self._lake_files("batches")
+        if not batch_files:
             return 0
         batches = con.execute(
-            f"SELECT batch_id, run_id FROM read_parquet('{batch_glob}') "
+            f"SELECT batch_id, run_id FROM read_parquet({batch_files}) "
             "ORDER BY committed_at, batch_id").fetchall()
         for batch_id, run_id in batches:
             con.execute("BEGIN TRANSACTION")
@@ -459,14 +494,21 @@ class Warehouse:
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-        runs_glob = _sql_path(self.lake.url("runs", "*.parquet"))
-        if any(n.endswith(".parquet") for n in self.lake.names("runs")):
-            con.execute(f"INSERT INTO runs BY NAME SELECT * FROM read_parquet('{runs_glob}') "
+        if run_files := self._lake_files("runs"):
+            con.execute(f"INSERT INTO runs BY NAME SELECT * FROM read_parquet({run_files}) "
                         "ON CONFLICT (run_id) DO NOTHING")
-        dq_glob = _sql_path(self.lake.url("dq_results", "*.parquet"))
-        if any(n.endswith(".parquet") for n in self.lake.names("dq_results")):
-            con.execute(f"INSERT INTO dq_results BY NAME SELECT * FROM read_parquet('{dq_glob}')")
+        if dq_files := self._lake_files("dq_results"):
+            con.execute(f"INSERT INTO dq_results BY NAME SELECT * FROM read_parquet({dq_files})")
         return len(batches)
+
+    def _lake_files(self, table: str) -> str:
+        """The table's committed lake files as a SQL list literal ('' when there are none).
+        Listed by name, never as a glob: a lake under a folder named with [ ] ? or * would
+        match nothing as a pattern."""
+        names = [n for n in self.lake.names(table) if n.endswith(".parquet")]
+        if not names:
+            return ""
+        return "[" + ", ".join(f"'{_sql_path(self.lake.url(table, n))}'" for n in names) + "]"
 
 
 def _sql_path(path: str) -> str:

@@ -202,3 +202,73 @@ def test_titles_from_record_and_first_line(tmp_path):
     titles = dict(rows(db, "SELECT title, title_source FROM documents"))
     assert titles[ARTICLES["beras"][0]] == "first_line"
     assert titles[ARTICLES["timnas"][0]] == "record"
+
+
+def test_a_record_lost_between_staging_and_load_fails_the_commit(tmp_path):
+    """The batch task staged N records; if fewer come out as documents, duplicates, rejects
+    or records of already-known files, the batch is not committed (nothing half-loaded)."""
+    import pyarrow.parquet as pq
+
+    from warehouse.loader import WarehouseError
+
+    write_corpus(tmp_path / "src")
+    files = list(list_source(str(tmp_path / "src")))
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.start_run("run-1", str(tmp_path / "src"), datetime.now(UTC))
+        staged = process_batch("run-1-00000", files, wh.staging_dir("run-1-00000"),
+                               BatchContext(CONFIG, datetime.now(UTC)))
+        documents = pq.read_table(staged.path("documents"))
+        pq.write_table(documents.slice(1), staged.path("documents"))  # one record vanishes
+        with pytest.raises(WarehouseError, match=f"{staged.n_records} records staged"):
+            wh.commit_batch(staged, "run-1")
+        assert wh.db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+        assert wh.db.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+
+
+def test_records_of_files_already_loaded_are_counted_as_known(tmp_path):
+    """The same files staged twice (two batches before either commits): the second commit
+    loads nothing and accounts for every staged record as already known."""
+    expected = write_corpus(tmp_path / "src")
+    files = list(list_source(str(tmp_path / "src")))
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.start_run("run-1", str(tmp_path / "src"), datetime.now(UTC))
+        first, second = (process_batch(b, files, wh.staging_dir(b),
+                                       BatchContext(CONFIG, datetime.now(UTC)))
+                         for b in ("run-1-00000", "run-1-00001"))
+        assert wh.commit_batch(first, "run-1").records == expected["records"]
+        again = wh.commit_batch(second, "run-1")
+    assert (again.records, again.records_already_known) == (0, second.n_records)
+    assert second.n_records == expected["records"]
+
+
+def test_a_file_back_at_an_earlier_version_is_known_by_its_latest_read(tmp_path):
+    """v1 -> v2 -> v1 again: the ledger row of v1 is updated in place; the next run must
+    see the file as unchanged (not read it again on every run)."""
+    import os
+
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "a.txt"
+    db = tmp_path / "w.duckdb"
+    for run, (key, mtime) in enumerate([("gandum", 1_000_000), ("timnas", 2_000_000),
+                                        ("gandum", 3_000_000)]):
+        path.write_text(article_text(key))
+        os.utime(path, (mtime, mtime))
+        load(src, db, f"run-{run}")
+    current = (path.stat().st_size, 3_000_000.0)
+    with Warehouse(db) as wh:
+        assert wh.known_versions()[str(path)] == current  # so the next run skips it
+        assert wh.known_versions([str(path), "elsewhere.txt"]) == {str(path): current}
+    assert rows(db, "SELECT count(*) FROM raw_files") == [(2,)]
+
+
+def test_rebuild_under_a_folder_named_like_a_glob(tmp_path):
+    """Lake files are read by name: '[2024]' in a folder name is not a pattern."""
+    home = tmp_path / "Proyek [2024] *"
+    write_corpus(home / "src")
+    db = home / "w.duckdb"
+    load(home / "src", db, "run-1")
+    before = snapshot(db)
+    db.unlink()
+    assert rebuild_warehouse(db) >= 1
+    assert snapshot(db) == before
