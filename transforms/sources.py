@@ -2,6 +2,11 @@
 
 A local folder is walked here, not by fsspec, because the file system is input too:
 
+- the walk streams: each file is yielded as soon as it is known, and memory holds one
+  folder's names at a time (plus the folders still to walk), never the whole listing,
+  so memory grows with the largest single folder, not with the corpus;
+- the order is fixed on every run and machine: depth first, in each folder its files
+  in name order, then its subfolders in name order (see `_walk`);
 - symlinks are skipped unless `follow_symlinks`; followed links never loop (every real
   directory is entered once, which also stops bind-mount cycles);
 - files that are not regular files (FIFOs, sockets, devices) are listed, so that they
@@ -17,10 +22,12 @@ A local folder is walked here, not by fsspec, because the file system is input t
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import posixpath
 import stat
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote_from_bytes, unquote_to_bytes
@@ -117,7 +124,10 @@ def uri_to_local_path(uri: str) -> str | None:
 
 
 def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFile]:
-    """Files under `source` in a stable (sorted) order; hidden files and folders are skipped."""
+    """Files under `source` in a stable order; hidden files and folders are skipped.
+
+    A local folder is streamed in `_walk`'s order; other file systems in path order.
+    """
     try:
         fs, root = url_to_fs(source)
         protocol = fs.protocol[0] if isinstance(fs.protocol, tuple) else fs.protocol
@@ -165,69 +175,116 @@ def _list_local(root: str, follow_symlinks: bool) -> Iterator[SourceFile]:
     if not stat.S_ISDIR(st.st_mode):
         yield _local_file(root, posixpath.basename(root), st)
         return
-    found: list[tuple[str, str, os.stat_result | None]] = []
-    _walk(root.rstrip("/") or "/", "", follow_symlinks, {(st.st_dev, st.st_ino)}, found)
-    found.sort(key=lambda item: item[0])
-    for path, relpath, file_st in found:
-        yield _local_file(path, relpath, file_st)
+    yield from _walk(root.rstrip("/") or "/", follow_symlinks, {(st.st_dev, st.st_ino)})
 
 
-def _walk(directory: str, prefix: str, follow: bool, seen: set[tuple[int, int]],
-          found: list[tuple[str, str, os.stat_result | None]]) -> None:
-    """Walk without recursion; `seen` holds the real directories entered.
+def _walk(root: str, follow: bool, seen: set[tuple[int, int]]) -> Iterator[SourceFile]:
+    """Walk without recursion, yielding each file as soon as it is known.
 
-    Entries are visited in name order and folders reached through a link only after
-    every real folder, so a folder that is both linked and real is always listed under
-    its real path: the same relpaths (and doc_ids) on every run and every machine.
+    Depth first: in each folder its files (and other non-folder entries) in name order,
+    then each subfolder in name order, walked completely before the next one. Folders
+    reached through a link come only after every real folder (in the order they were
+    met), so a folder that is both linked and real is always listed under its real path:
+    the same relpaths (and doc_ids), in the same order, on every run and every machine.
+
+    `seen` holds the real directories entered (one entry per directory, not per file).
+    Memory holds the names of one folder at a time, the subfolders still to walk and the
+    linked folders met so far: never the whole listing.
     """
-    real: list[tuple[str, str]] = [(directory, prefix)]
-    linked: list[tuple[str, str, tuple[int, int]]] = []
+    real: list[tuple[str, str]] = [(root, "")]  # a stack: the next folder is last
+    linked: deque[tuple[str, str, tuple[int, int]]] = deque()
     while real or linked:
         if real:
             current, rel = real.pop()
         else:
-            current, rel, key = linked.pop(0)
+            current, rel, key = linked.popleft()
             if key in seen:
                 continue  # a loop, or a second way into a folder already walked
             seen.add(key)
         try:
-            with os.scandir(current) as entries:
-                listed = sorted(entries, key=lambda e: e.name)
+            files, dirs = _scan(current, follow)
         except OSError:
             if not rel:
                 raise
             # Listed as a "file": reading it fails, so it becomes an unreadable reject.
-            found.append((current, rel, None))
+            yield _local_file(current, rel, None)
             continue
         subdirs: list[tuple[str, str]] = []
-        for entry in listed:
-            if entry.name.startswith("."):
-                continue
-            path = posixpath.join(current, entry.name)
-            relpath = f"{rel}/{entry.name}" if rel else entry.name
-            is_link = False
+        for name in sorted(dirs):  # entered in name order: the first way in wins
+            path, relpath = _join(current, rel, name)
             try:
-                is_link = entry.is_symlink()
-                if is_link and not follow:
-                    continue
-                entry_st = entry.stat(follow_symlinks=True)
+                dir_st = os.lstat(path)
             except FileNotFoundError:
-                if is_link:  # a dangling link someone asked us to follow
-                    found.append((path, relpath, None))
                 continue  # vanished while listing
             except OSError:
-                found.append((path, relpath, None))  # e.g. a link loop: ELOOP
+                files.append(name)  # listed below, as an unreadable entry
                 continue
-            if not stat.S_ISDIR(entry_st.st_mode):
-                found.append((path, relpath, entry_st))
-                continue
-            key = (entry_st.st_dev, entry_st.st_ino)
-            if is_link:
-                linked.append((path, relpath, key))
-            elif key not in seen:  # not seen: a bind mount can loop without links
-                seen.add(key)
+            if not stat.S_ISDIR(dir_st.st_mode):
+                files.append(name)  # replaced since it was listed
+            elif (dir_st.st_dev, dir_st.st_ino) not in seen:  # bind mounts loop too
+                seen.add((dir_st.st_dev, dir_st.st_ino))
                 subdirs.append((path, relpath))
+        del dirs
+        files.sort(reverse=True)  # popped from the end: names are freed as files go out
+        while files:
+            path, relpath = _join(current, rel, files.pop())
+            try:
+                entry_st = os.lstat(path)
+            except FileNotFoundError:
+                continue  # vanished while listing
+            except OSError:
+                yield _local_file(path, relpath, None)
+                continue
+            if stat.S_ISLNK(entry_st.st_mode):
+                if not follow:
+                    continue  # replaced by a link since it was listed
+                try:
+                    entry_st = os.stat(path)
+                except OSError:  # a dangling link someone asked us to follow, or ELOOP
+                    yield _local_file(path, relpath, None)
+                    continue
+                if stat.S_ISDIR(entry_st.st_mode):
+                    key = (entry_st.st_dev, entry_st.st_ino)
+                    if key not in seen:
+                        linked.append((path, relpath, key))
+                    continue
+            elif stat.S_ISDIR(entry_st.st_mode):  # a folder now: walk it like the others
+                key = (entry_st.st_dev, entry_st.st_ino)
+                if key not in seen:
+                    seen.add(key)
+                    bisect.insort(subdirs, (path, relpath))
+                continue
+            yield _local_file(path, relpath, entry_st)
         real.extend(reversed(subdirs))
+
+
+def _scan(directory: str, follow: bool) -> tuple[list[str], list[str]]:
+    """The visible names in `directory`: (files and other non-folders, real folders).
+
+    Uses only what the listing itself tells (d_type): no stat per file here. Links are
+    left out unless followed; a followed link counts as a file until it is stat'ed.
+    """
+    files: list[str] = []
+    dirs: list[str] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    if follow:
+                        files.append(name)
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False  # stat'ed again when listed: an unreadable entry
+            (dirs if is_dir else files).append(name)
+    return files, dirs
+
+
+def _join(directory: str, rel: str, name: str) -> tuple[str, str]:
+    return posixpath.join(directory, name), f"{rel}/{name}" if rel else name
 
 
 def _local_file(path: str, relpath: str, st: os.stat_result | None) -> SourceFile:

@@ -52,8 +52,9 @@ def test_symlinks_are_not_followed_by_default(tree):
 
 def test_followed_symlinks_never_loop_and_prefer_real_paths(tree):
     got = relpaths(tree, follow=True)
-    assert got == ["a.txt", "dangling.txt", "escape/secret.txt", "secret_link.txt",
-                   "sub/deeper/z.txt"]
+    # Real folders first (files, then subfolders, in name order); linked folders last.
+    assert got == ["a.txt", "dangling.txt", "secret_link.txt", "sub/deeper/z.txt",
+                   "escape/secret.txt"]
     # The dangling link is listed so that it shows up as an unreadable reject.
     [dangling] = [f for f in list_source(str(tree), True) if f.relpath == "dangling.txt"]
     with pytest.raises(OSError):
