@@ -20,7 +20,7 @@ This module imports Great Expectations (~10 s): import it only where expectation
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time
 from functools import cache, lru_cache
 from typing import Any
 
@@ -28,6 +28,8 @@ import pandas as pd
 
 from expectations.gx_import import import_great_expectations
 from expectations.results import CRITICAL, WARNING
+from transforms.metadata import dates as _dates
+from transforms.metadata.title import MAX_TITLE_CHARS
 
 gx = import_great_expectations()  # before any other GX import: see expectations.gx_import
 import great_expectations.expectations as gxe  # noqa: E402
@@ -46,9 +48,11 @@ __all__ = [
     "suite_columns",
 ]
 
-EARLIEST_DATE = datetime(1900, 1, 1)        # older is a parse error (critical)
+# The critical bounds on dates and titles live in transforms.metadata, whose extractors pass
+# over a value outside them for the next source: the gate and the extractor cannot disagree.
+EARLIEST_DATE = datetime.combine(_dates.EARLIEST_DATE, time())  # older is a parse error
+FUTURE_SLACK = _dates.FUTURE_SLACK          # time zones: WIB is UTC+7, WIT UTC+9
 OLD_DATE = datetime(1990, 1, 1)             # older is unusual for online news (warning)
-FUTURE_SLACK = timedelta(days=1)            # time zones: WIB is UTC+7, WIT UTC+9
 DOMAIN_REGEX = r"^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
 HEX_ID_REGEX = r"^[0-9a-f]{24}$"
 HASH_REGEX = r"^[0-9a-f]{32}$"
@@ -140,8 +144,8 @@ def documents_suite() -> list[Any]:
               column="n_paragraphs", min_value=1),
         _warn(gxe.ExpectColumnValuesToNotBeNull, "most documents have a title (90%)",
               column="title", mostly=0.9),
-        _crit(gxe.ExpectColumnValueLengthsToBeBetween, "a title is 1-1000 characters",
-              column="title", min_value=1, max_value=1000),
+        _crit(gxe.ExpectColumnValueLengthsToBeBetween, f"a title is 1-{MAX_TITLE_CHARS} "
+              "characters", column="title", min_value=1, max_value=MAX_TITLE_CHARS),
         _warn(gxe.ExpectColumnValueLengthsToBeBetween, "a title is 10-250 characters",
               column="title", min_value=10, max_value=250),
         _crit(gxe.ExpectColumnValuesToBeInSet, "language is an ISO 639-1 code",
@@ -360,13 +364,11 @@ WAREHOUSE_SUITE = "warehouse"
 
 def batch_parameters(reference_time: datetime | None) -> dict[str, Any]:
     """Suite parameters of one batch: the latest plausible publication date and time."""
-    ref = reference_time or datetime.now(UTC)
-    if ref.tzinfo is None:
-        ref = ref.replace(tzinfo=UTC)
-    latest = pd.Timestamp(ref + FUTURE_SLACK).tz_convert("UTC")
+    # The same bounds as transforms.metadata.dates.is_plausible, from the same function.
+    latest = pd.Timestamp(_dates.latest_plausible(reference_time or datetime.now(UTC)))
     return {
         "latest_date": pd.Timestamp(latest.date()),   # published_date is a naive datetime64
-        "earliest_time": pd.Timestamp(EARLIEST_DATE, tz="UTC"),
+        "earliest_time": pd.Timestamp(_dates.EARLIEST_TIME),
         "latest_time": latest,
     }
 

@@ -262,3 +262,82 @@ def test_per_batch_cost_is_small(gx_ready, good_batch, n_docs):
     seconds = min(check_batch(batch, "r", "b", REFERENCE).seconds for _ in range(2))
     print(f"gate on {n_docs} documents + {paragraphs.num_rows} paragraphs: {seconds:.2f} s")
     assert seconds < 10
+
+
+# ---- the gate and the extractor share their bounds -------------------------------------------
+
+
+def test_suite_bounds_are_the_extractors():
+    """The critical date and title bounds are imported from transforms.metadata, not copied."""
+    from expectations import suites
+    from transforms.metadata import dates, title
+
+    assert datetime.combine(dates.EARLIEST_DATE, datetime.min.time()) == suites.EARLIEST_DATE
+    assert suites.FUTURE_SLACK is dates.FUTURE_SLACK
+    params = suites.batch_parameters(REFERENCE)
+    latest = dates.latest_plausible(REFERENCE)
+    assert params["latest_time"] == latest and params["earliest_time"] == dates.EARLIEST_TIME
+    assert params["latest_date"].date() == latest.date()
+    lengths = [e for e in suites.documents_suite() if getattr(e, "column", None) == "title"
+               and e.severity == "critical"]
+    assert [(e.min_value, e.max_value) for e in lengths] == [(1, title.MAX_TITLE_CHARS)]
+
+
+@pytest.mark.parametrize("column,value", [
+    ("published_date", date(2025, 6, 21)),                          # last day allowed
+    ("published_date", date(2025, 6, 22)),                          # a day past the slack
+    ("published_date", date(1900, 1, 1)),                           # first day allowed
+    ("published_date", date(1899, 12, 31)),
+    ("published_at", datetime(2025, 6, 21, tzinfo=UTC)),            # reference + 1 day
+    ("published_at", datetime(2025, 6, 21, 0, 0, 0, 1, tzinfo=UTC)),
+    ("published_at", datetime(1900, 1, 1, tzinfo=UTC)),
+    ("published_at", datetime(1899, 12, 31, 23, 59, 59, tzinfo=UTC)),
+    ("title", "t" * 1000),
+    ("title", "t" * 1001),
+])
+def test_gate_and_extractor_agree_at_the_bounds(gx_ready, good_batch, column, value):
+    """At and just past each bound, the gate passes exactly what the extractor keeps."""
+    from transforms.metadata.dates import ParsedDate, is_plausible, latest_plausible
+    from transforms.metadata.title import MAX_TITLE_CHARS
+
+    edit = {column: value}
+    if column == "published_date":
+        edit["published_at"] = None
+        kept = is_plausible(ParsedDate(value), latest_plausible(REFERENCE))
+    elif column == "published_at":
+        edit["published_date"] = date(2025, 6, 1)
+        kept = is_plausible(ParsedDate(date(2025, 6, 1), value), latest_plausible(REFERENCE))
+    else:
+        kept = len(value) <= MAX_TITLE_CHARS
+    docs = _with(good_batch["documents"], {0: edit})
+    result = check_batch({"documents": docs}, "r", "b", REFERENCE)
+    assert result.passed is kept, result.critical_failures
+
+
+def test_a_batch_with_implausible_record_metadata_passes_the_gate(gx_ready, tmp_path):
+    """Records from the review: a future or pre-1900 date, a body glued into the title. The
+    pipeline passes each bad value over, so the batch is not quarantined for it."""
+    import json
+
+    from expectations.gate import staged_tables
+    from tests.corpus import article_text
+    from transforms.config import WartaConfig
+    from transforms.pipeline import BatchContext, process_batch
+    from transforms.sources import list_source
+
+    src = tmp_path / "src"
+    src.mkdir()
+    records = [
+        {"title": "Timnas Lolos", "text": article_text("timnas", False), "date": "2025-06-18"},
+        {"title": "Harga Beras", "text": article_text("beras", False), "date": "2031-03-04"},
+        {"title": "Gandum", "text": article_text("gandum", False), "date": "05/06/2099"},
+        {"title": "Banjir. " * 150, "text": article_text("banjir"),
+         "date": "1900-01-01T03:00:00+07:00"},
+    ]
+    (src / "hostile.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    staged = process_batch("b", list(list_source(str(src))), str(tmp_path / "stage"),
+                           BatchContext(WartaConfig(), REFERENCE))
+    tables = staged_tables(staged)
+    assert tables["documents"].num_rows == 4
+    result = check_batch(tables, "r", "b", REFERENCE)
+    assert result.passed, result.critical_failures

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from transforms.metadata import METADATA_COLUMNS, RecordFields, extract_metadata
 from transforms.metadata.authors import authors_from_field, split_bylines
 from transforms.metadata.dateline import parse_dateline
-from transforms.metadata.dates import find_text_date, infer_year, parse_record_date
+from transforms.metadata.dates import (
+    EARLIEST_DATE,
+    EARLIEST_TIME,
+    ParsedDate,
+    find_text_date,
+    infer_year,
+    is_plausible,
+    latest_plausible,
+    parse_record_date,
+)
 from transforms.metadata.language import detect_language
 from transforms.metadata.outlet import domain_of, outlet_from_name
+from transforms.metadata.title import MAX_TITLE_CHARS
 
 REF = datetime(2025, 6, 20, 12, 0, tzinfo=timezone(timedelta(hours=7)))
 WIB = timezone(timedelta(hours=7))
@@ -393,3 +403,133 @@ def test_language_and_word_count_in_fields() -> None:
 def test_footer_title_captured_by_the_cleaner() -> None:
     meta = run(["Isi berita tanpa judul."], meta={"footer_title": "Judul dari Kaki Halaman"})
     assert (meta.title, meta.title_source) == ("Judul dari Kaki Halaman", "footer")
+
+
+# ---- implausible values fall through to the next source --------------------------------------
+# The batch gate refuses a date before 1900 or after the run's time + 1 day and a title of more
+# than 1,000 characters, and one such row keeps its whole batch out; the extractor passes such a
+# value over for the next source instead (record -> html_meta -> text).
+
+TEXT_DATED = ["JAKARTA - Harga beras turun, kata menteri, Senin (16/6/2025).", "Isi kedua."]
+UNDATED = ["Pemerintah kota menutup jalan itu sejak pagi.", "Warga diminta memutar."]
+
+
+@pytest.mark.parametrize("future", ["2031-03-04", "05/06/2099", "Sabtu, 21 Juni 2025 12:01 WIB"])
+def test_future_record_date_falls_back_to_the_text_date(future: str) -> None:
+    assert parse_record_date(future) is not None  # it parses: only plausibility drops it
+    meta = run(TEXT_DATED, date=future)
+    assert meta.fields["published_date"] == date(2025, 6, 16)
+    assert meta.fields["date_source"] == "text"
+    assert meta.fields["published_at"] is None
+
+
+@pytest.mark.parametrize("future", ["2031-03-04", "05/06/2099"])
+def test_future_record_date_without_other_source_gives_no_date(future: str) -> None:
+    meta = run(UNDATED, date=future)
+    assert meta.fields["published_date"] is None and meta.fields["published_at"] is None
+    assert meta.fields["date_source"] is None
+
+
+def test_future_html_meta_date_falls_back_and_record_before_meta_after() -> None:
+    meta = run(TEXT_DATED, meta={"date": "2031-03-04"})
+    assert (meta.fields["published_date"], meta.fields["date_source"]) == (
+        date(2025, 6, 16), "text")
+    meta = run(TEXT_DATED, date="2031-03-04", meta={"date": "2024-02-03"})
+    assert (meta.fields["published_date"], meta.fields["date_source"]) == (
+        date(2024, 2, 3), "html_meta")
+
+
+def test_date_before_1900_falls_back() -> None:
+    # 03:00 WIB on 1 Jan 1900 is 31 Dec 1899 in UTC: the gate's published_at bound refuses it.
+    early = "1900-01-01T03:00:00+07:00"
+    assert parse_record_date(early).at < EARLIEST_TIME  # type: ignore[union-attr]
+    meta = run(TEXT_DATED, date=early)
+    assert (meta.fields["published_date"], meta.fields["date_source"]) == (
+        date(2025, 6, 16), "text")
+    assert run(UNDATED, date=early).fields["published_date"] is None
+    # The earliest instant itself is plausible; a calendar day before 1900 is not.
+    assert run(UNDATED, date="1900-01-01T07:00:00+07:00").fields["date_source"] == "record"
+    assert not is_plausible(ParsedDate(date(1899, 12, 31)), None)
+    assert is_plausible(ParsedDate(EARLIEST_DATE), None)
+
+
+def test_the_future_bound_is_the_reference_time_plus_one_day() -> None:
+    # REF is 20 June 2025 12:00 WIB, so the latest plausible time is 21 June 12:00 WIB
+    # (05:00 UTC) and the latest plausible day is 21 June: what the gate accepts.
+    assert latest_plausible(REF) == datetime(2025, 6, 21, 5, tzinfo=UTC)
+    kept = run(UNDATED, date="2025-06-21T12:00:00+07:00")
+    assert (kept.fields["published_date"], kept.fields["date_source"]) == (
+        date(2025, 6, 21), "record")
+    assert run(UNDATED, date="2025-06-21").fields["date_source"] == "record"
+    assert run(UNDATED, date="2025-06-21T12:01:00+07:00").fields["date_source"] is None
+    assert run(UNDATED, date="2025-06-22").fields["date_source"] is None
+    # A naive reference time is taken as UTC, as the gate's batch_parameters does.
+    assert latest_plausible(datetime(2025, 6, 20)) == datetime(2025, 6, 21, tzinfo=UTC)
+
+
+def test_the_bound_is_the_runs_time_not_the_files() -> None:
+    """The pipeline anchors year-less dates at the file's mtime (`reference_time`) but bounds
+    every date by the run's time (`latest`): a record dated after its file's old mtime but
+    before the run is kept."""
+    file_time = datetime(2024, 1, 10, tzinfo=UTC)
+    meta = extract_metadata(UNDATED, RecordFields(date="2025-03-04"), file_time,
+                            latest=latest_plausible(REF))
+    assert (meta.fields["published_date"], meta.fields["date_source"]) == (
+        date(2025, 3, 4), "record")
+    # Without `latest`, the bound is reference_time + 1 day.
+    meta = extract_metadata(UNDATED, RecordFields(date="2025-03-04"), file_time)
+    assert meta.fields["date_source"] is None
+    # The year of "Sabtu (14/6)" is still anchored at the file's time, not the run's.
+    meta = extract_metadata(["Polisi berjaga, Sabtu (14/6) malam.", "Isi."], RecordFields(),
+                            datetime(2024, 7, 1, tzinfo=UTC), latest=latest_plausible(REF))
+    assert meta.fields["published_date"] == date(2014, 6, 14)  # not 2025: after the file
+
+
+def test_text_dates_obey_the_same_bounds() -> None:
+    latest = latest_plausible(REF)
+    # A dateline date is not checked against the file's time: the run's bound applies.
+    meta = run(["JAKARTA, Senin (5/6/2034) - Harga cabai turun.", "Isi kedua."])
+    assert meta.fields["published_date"] is None
+    lead = find_text_date(["Isi."], date(2040, 1, 1), "Senin, 5 Juni 2034", latest)
+    assert lead is None
+    assert find_text_date(["Isi."], date(2040, 1, 1), "Senin, 5 Juni 2034") is not None
+    # A file time ahead of the run (a wrong clock) does not let a future date line through.
+    paras = ["Senin, 5 Juni 2034", "Isi berita.", "Kata dia, Senin (16/6/2025)."]
+    assert find_text_date(paras, date(2040, 1, 1)).day == date(2034, 6, 5)  # type: ignore[union-attr]
+    assert find_text_date(paras, date(2040, 1, 1), None, latest).day == date(2025, 6, 16)  # type: ignore[union-attr]
+    # Weekday-anchored dates too, and the time of day counts: 21 June 2025 23:00 WIB is late.
+    anchored = ["Banjir surut, Sabtu, 21 Juni 2025 23:00 WIB.", "Kata dia, Senin (16/6/2025)."]
+    assert find_text_date(anchored, date(2025, 6, 21), None, latest).day == date(2025, 6, 16)  # type: ignore[union-attr]
+
+
+def test_impossible_time_of_day_or_offset_keeps_the_day() -> None:
+    # These raised ValueError, which made the whole record a reject ("internal error").
+    for raw in ("2025-06-18T25:00:00", "2025-06-18T10:00:00+24:00", "2025-06-18T10:00+99:99"):
+        parsed = parse_record_date(raw)
+        assert parsed is not None and parsed.day == date(2025, 6, 18) and parsed.at is None
+    assert run(UNDATED, date="2025-06-18T25:00:00").fields["date_source"] == "record"
+
+
+def test_overlong_record_title_falls_back_to_the_next_source() -> None:
+    glued = "Harga cabai naik tajam di pasar induk. " * 31  # ~1,200 characters: a body
+    assert len(" ".join(glued.split())) > MAX_TITLE_CHARS == 1000
+    first = ["Harga Cabai Naik Jelang Lebaran", "Harga cabai di pasar naik tajam."]
+    meta = run(first, title=glued)
+    assert (meta.title, meta.title_source) == ("Harga Cabai Naik Jelang Lebaran", "first_line")
+    meta = run(first, title=glued, meta={"title": "Judul dari Metadata"})
+    assert (meta.title, meta.title_source) == ("Judul dari Metadata", "html_meta")
+    meta = run(UNDATED, title="x" * 1200)
+    assert meta.title is None and meta.title_source is None
+    assert meta.fields["title_source"] is None
+    assert meta.paragraphs == UNDATED
+    # An overlong html meta title falls back as well; 1,000 characters is still a title.
+    meta = run(first, meta={"title": "y" * 1001})
+    assert meta.title_source == "first_line"
+    assert run(UNDATED, title="z" * 1000).title == "z" * 1000
+
+
+def test_overlong_footer_title_is_no_title() -> None:
+    meta = run(["Isi berita tanpa judul.", f'0 Response to "{"Judul " * 200}"'])
+    assert meta.title is None and meta.paragraphs == ["Isi berita tanpa judul."]
+    meta = run(["Isi berita tanpa judul."], meta={"footer_title": "Judul " * 200})
+    assert meta.title is None

@@ -53,3 +53,72 @@ def test_staged_tables_do_not_depend_on_the_entity_group_size(tmp_path, monkeypa
                                      "cited_sources", "rejects")}
     assert len(tables[1]["documents"]) > 3 and tables[1]["entities"]
     assert tables[3] == tables[1] and tables[64] == tables[1]
+
+
+def test_dates_are_bounded_by_the_runs_time_not_the_files(tmp_path):
+    """The file's mtime anchors year-less dates; the run's time bounds every date."""
+    import json
+    import os
+    from datetime import date
+
+    from tests.corpus import article_text
+
+    src = tmp_path / "src"
+    src.mkdir()
+    old = src / "lama.json"  # written long before the run; its record is dated after that
+    old.write_text(json.dumps({"title": "Harga Beras Naik", "text": article_text("beras", False),
+                               "date": "2025-03-04"}))
+    os.utime(old, (datetime(2024, 1, 10, tzinfo=UTC).timestamp(),) * 2)
+    ahead = src / "jam_maju.txt"  # a clock ahead: the file claims to be from 2034
+    ahead.write_text(article_text("timnas").replace("Sabtu malam", "Sabtu (14/6) malam"))
+    os.utime(ahead, (datetime(2034, 6, 20, tzinfo=UTC).timestamp(),) * 2)
+    files = list(list_source(str(src)))
+    staged = process_batch("b", files, str(tmp_path / "stage"),
+                           BatchContext(WartaConfig(), datetime(2025, 6, 20, tzinfo=UTC)))
+    docs = {d["source_uri"].rsplit("/", 1)[-1]: d
+            for d in pq.read_table(staged.path("documents")).to_pylist()}
+    assert (docs["lama.json"]["published_date"], docs["lama.json"]["date_source"]) == (
+        date(2025, 3, 4), "record")
+    # 14 June was a Saturday in 2025 (and in 2036, after the run): the run's time anchors.
+    assert docs["jam_maju.txt"]["published_date"] == date(2025, 6, 14)
+    assert docs["jam_maju.txt"]["date_year_inferred"] is True
+
+
+def test_implausible_metadata_costs_the_value_not_the_record(tmp_path):
+    """A future date or a body glued into the title field: the record is staged with the next
+    source's value, and the staged rows pass the gate's bounds."""
+    import json
+    from datetime import date
+
+    from tests.corpus import article_text
+    from transforms.metadata.dates import EARLIEST_TIME, latest_plausible
+    from transforms.metadata.title import MAX_TITLE_CHARS
+
+    src = tmp_path / "src"
+    src.mkdir()
+    records = [
+        {"title": "Timnas Lolos", "text": article_text("timnas", False), "date": "2025-06-18"},
+        {"title": "Harga Beras Naik", "text": article_text("beras", False), "date": "2031-03-04"},
+        {"title": "Banjir di Bekasi. " * 67, "text": article_text("banjir"),
+         "date": "2025-06-17T25:00:00"},
+        {"title": "Ekspor Gandum", "text": article_text("gandum", False),
+         "date": "1900-01-01T03:00:00+07:00"},
+    ]
+    (src / "campur.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    reference = datetime(2025, 6, 20, tzinfo=UTC)
+    staged = process_batch("b", list(list_source(str(src))), str(tmp_path / "stage"),
+                           BatchContext(WartaConfig(), reference))
+    assert pq.read_table(staged.path("rejects")).num_rows == 0
+    docs = sorted(pq.read_table(staged.path("documents")).to_pylist(),
+                  key=lambda d: d["record_index"])
+    assert [d["record_index"] for d in docs] == [0, 1, 2, 3]
+    got = [(d["published_date"], d["date_source"], d["title_source"]) for d in docs]
+    assert got == [(date(2025, 6, 18), "record", "record"),
+                   (date(2025, 6, 16), "text", "record"),   # "Senin (16/6/2025)" in the text
+                   (date(2025, 6, 17), "record", "first_line"),  # bad hour: day kept
+                   (None, None, "record")]
+    assert docs[2]["title"] == "Banjir Rendam Ratusan Rumah di Bekasi"
+    latest = latest_plausible(reference)
+    for d in docs:
+        assert 1 <= len(d["title"]) <= MAX_TITLE_CHARS
+        assert d["published_at"] is None or EARLIEST_TIME <= d["published_at"] <= latest

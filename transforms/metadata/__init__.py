@@ -5,6 +5,9 @@ fields the record itself carried; it gets back the final title, the body paragra
 (title, dateline and byline lines removed) and the metadata columns of `documents`.
 Every field keeps where it came from (`<field>_source`), as trafilatura does: a field the
 record carries wins over one read from the text, and html metadata comes in between.
+An implausible value (a date before 1900 or after the run's time, a "title" of more than
+1,000 characters) is passed over for the next source, so that one bad field costs the record
+that field only: the batch quality gate refuses such values, and with them the whole batch.
 """
 
 from __future__ import annotations
@@ -17,7 +20,13 @@ from typing import Any
 
 from transforms.metadata.authors import authors_from_field, split_bylines
 from transforms.metadata.dateline import Dateline, parse_dateline
-from transforms.metadata.dates import ParsedDate, find_text_date, parse_record_date
+from transforms.metadata.dates import (
+    ParsedDate,
+    find_text_date,
+    is_plausible,
+    latest_plausible,
+    parse_record_date,
+)
 from transforms.metadata.language import detect_language
 from transforms.metadata.outlet import domain_of, outlet_from_name, self_mention_outlet
 from transforms.metadata.title import split_title
@@ -100,14 +109,18 @@ def _date_field(
     date_lines: list[str],
     lead: Dateline | None,
     reference: date,
+    latest: datetime,
 ) -> tuple[ParsedDate | None, str | None]:
-    """Record date, else html metadata, else the date a reader sees in the text."""
-    if parsed := parse_record_date(record.date, reference):
-        return parsed, "record"
-    if parsed := parse_record_date(record.meta.get("date"), reference):
-        return parsed, "html_meta"
+    """Record date, else html metadata, else the date a reader sees in the text.
+
+    `reference` (the file's time) anchors year-less dates; a date of any source is kept only
+    when plausible, not before 1900 and not after `latest` (the run's time + slack)."""
+    for given, source in ((record.date, "record"), (record.meta.get("date"), "html_meta")):
+        parsed = parse_record_date(given, reference)
+        if parsed is not None and is_plausible(parsed, latest):
+            return parsed, source
     lead_text = lead.date_text if lead else None
-    if parsed := find_text_date(date_lines + body, reference, lead_text):
+    if parsed := find_text_date(date_lines + body, reference, lead_text, latest):
         return parsed, "text"
     return None, None
 
@@ -153,9 +166,19 @@ def _authors_field(
 
 
 def extract_metadata(
-    paragraphs: list[str], record: RecordFields, reference_time: datetime
+    paragraphs: list[str],
+    record: RecordFields,
+    reference_time: datetime,
+    latest: datetime | None = None,
 ) -> DocumentMetadata:
-    """Fill the metadata columns of one record and return its final body paragraphs."""
+    """Fill the metadata columns of one record and return its final body paragraphs.
+
+    `reference_time` anchors dates written without a year (the pipeline passes the file's
+    time); `latest` is the latest plausible publication time, dates after it are passed over
+    (the pipeline passes `latest_plausible(run's reference time)`; default:
+    `latest_plausible(reference_time)`)."""
+    if latest is None:
+        latest = latest_plausible(reference_time)
     paragraphs = [p for p in paragraphs if p and p.strip()]
     title, title_source, body = split_title(
         paragraphs, record.title, record.meta.get("title"), record.meta.get("footer_title")
@@ -164,7 +187,7 @@ def extract_metadata(
     byline_names, body = split_bylines(body)
     lead, body = _split_dateline(body)
     reference = reference_time.date()
-    parsed, date_source = _date_field(record, body, date_lines, lead, reference)
+    parsed, date_source = _date_field(record, body, date_lines, lead, reference, latest)
     outlet, outlet_source = _outlet_field(record, lead, body)
     authors, authors_source = _authors_field(record, byline_names)
     language, score = detect_language("\n".join(body[:3]))

@@ -5,6 +5,12 @@ Indonesian outlets write dates many ways ("Diperbarui 18 Jun 2025, 14:05 WIB",
 "Senin (22/9/2014)", "Sabtu (14/6)"). One tolerant scanner covers them all; the caller decides
 where to look (record field versus text) so that a date the text merely mentions is not taken
 for the publication date.
+
+A parsed date is only kept when it is plausible (`is_plausible`): not before EARLIEST_DATE and
+not after the run's reference time + FUTURE_SLACK. These bounds are the ones the batch quality
+gate enforces (expectations.suites imports them from here): a value the gate would refuse is
+dropped here, where the next source can still give the record a date, instead of keeping the
+record's whole batch out of the warehouse.
 """
 
 from __future__ import annotations
@@ -13,7 +19,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
-__all__ = ["ParsedDate", "parse_record_date", "find_text_date", "infer_year"]
+__all__ = [
+    "ParsedDate",
+    "parse_record_date",
+    "find_text_date",
+    "infer_year",
+    "EARLIEST_DATE",
+    "EARLIEST_TIME",
+    "FUTURE_SLACK",
+    "latest_plausible",
+    "is_plausible",
+]
+
+# Plausible publication dates (the batch gate checks the same bounds, critically).
+EARLIEST_DATE = date(1900, 1, 1)  # older is a parse error
+EARLIEST_TIME = datetime.combine(EARLIEST_DATE, time(), tzinfo=UTC)  # for published_at
+FUTURE_SLACK = timedelta(days=1)  # after the run's time + this is in the future (WIB is UTC+7)
 
 MONTHS = {
     "januari": 1, "jan": 1, "january": 1,
@@ -68,6 +89,14 @@ _ISO = re.compile(
 )
 
 
+def latest_plausible(reference_time: datetime) -> datetime:
+    """The latest plausible publication time for a run started at `reference_time` (aware,
+    UTC; a naive reference time is taken as UTC)."""
+    if reference_time.tzinfo is None:
+        reference_time = reference_time.replace(tzinfo=UTC)
+    return (reference_time + FUTURE_SLACK).astimezone(UTC)
+
+
 @dataclass(frozen=True)
 class ParsedDate:
     """A calendar date, an optional aware timestamp, and whether its year was guessed."""
@@ -77,6 +106,19 @@ class ParsedDate:
     year_inferred: bool = False
     start: int = 0
     end: int = 0
+
+
+def is_plausible(parsed: ParsedDate, latest: datetime | None) -> bool:
+    """Neither before EARLIEST_DATE nor after `latest` (see `latest_plausible`; None: no upper
+    bound). The calendar day is compared with `latest`'s UTC day, as the gate does."""
+    if parsed.day < EARLIEST_DATE or (parsed.at is not None and parsed.at < EARLIEST_TIME):
+        return False
+    if latest is None:
+        return True
+    latest = latest if latest.tzinfo is not None else latest.replace(tzinfo=UTC)
+    if parsed.day > latest.astimezone(UTC).date():
+        return False
+    return parsed.at is None or parsed.at <= latest
 
 
 def _weekday(name: str | None) -> int | None:
@@ -153,17 +195,21 @@ def _from_iso(m: re.Match[str]) -> ParsedDate | None:
     at = None
     if m.group("hh"):
         off = m.group("off")
-        if off in (None, ""):
-            tz = WIB
-        elif off == "Z":
-            tz = UTC
-        else:
-            sign = -1 if off[0] == "-" else 1
-            digits = off[1:].replace(":", "")
-            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-        at = datetime.combine(
-            day, time(int(m.group("hh")), int(m.group("mm")), int(m.group("ss") or 0)), tzinfo=tz
-        )
+        try:  # an impossible hour (25) or offset (+24:00, +99:99) loses the time, not the day
+            if off in (None, ""):
+                tz = WIB
+            elif off == "Z":
+                tz = UTC
+            else:
+                sign = -1 if off[0] == "-" else 1
+                digits = off[1:].replace(":", "")
+                tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+            at = datetime.combine(
+                day, time(int(m.group("hh")), int(m.group("mm")), int(m.group("ss") or 0)),
+                tzinfo=tz,
+            )
+        except ValueError:
+            at = None
     return ParsedDate(day, at, False, m.start(), m.end())
 
 
@@ -219,7 +265,10 @@ def _anchored(paragraphs: list[str], reference: date | None) -> list[ParsedDate]
 
 
 def find_text_date(
-    paragraphs: list[str], reference: date | None, lead: str | None = None
+    paragraphs: list[str],
+    reference: date | None,
+    lead: str | None = None,
+    latest: datetime | None = None,
 ) -> ParsedDate | None:
     """The publication date a reader sees in the text, not any date the story mentions.
 
@@ -227,19 +276,24 @@ def find_text_date(
     bottom that is only a date ("Kamis 6 November 2014"); else the latest weekday-anchored date
     of the body ("kata dia, Senin (22/9/2014)"), the convention for the day of reporting, not
     after the reference date. Bare dates ("pada 12 Juni 2025") are never taken: stories mention
-    them for other events.
+    them for other events. Every candidate must also be plausible (`is_plausible` with
+    `latest`, the latest plausible time of the run); an implausible one is passed over.
     """
     if lead:
         for rx in (_DMY_WORDS, _PAREN):
             if m := rx.search(lead):
                 found = _from_words(m) if rx is _DMY_WORDS else _from_paren(m, reference)
-                if found:
+                if found and is_plausible(found, latest):
                     return found
     edges = paragraphs[:3] + paragraphs[-3:]
     for para in edges:
         if len(para) <= 60 and (m := _DMY_WORDS.search(para)) and _standalone(para):
             found = _from_words(m)
-            if found and (reference is None or found.day <= reference + timedelta(days=1)):
+            if (
+                found
+                and (reference is None or found.day <= reference + timedelta(days=1))
+                and is_plausible(found, latest)
+            ):
                 return found
-    anchored = _anchored(paragraphs, reference)
+    anchored = [p for p in _anchored(paragraphs, reference) if is_plausible(p, latest)]
     return max(anchored, key=lambda p: p.day) if anchored else None

@@ -1,6 +1,9 @@
 """Title detection: the record's field, html metadata, a headline-like first line, or a footer.
 
-No title beats a wrong one: a dateline, a date line or a body sentence is never taken.
+No title beats a wrong one: a dateline, a date line or a body sentence is never taken, nor a
+value longer than MAX_TITLE_CHARS from any source (a body glued into the title field): the next
+source is tried instead. The batch quality gate enforces the same bound (expectations.suites
+imports it from here).
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ import re
 
 from transforms.metadata.dateline import parse_dateline
 
-__all__ = ["looks_like_title", "split_title", "footer_title"]
+__all__ = ["looks_like_title", "split_title", "footer_title", "MAX_TITLE_CHARS"]
 
-_MAX_TITLE_CHARS = 200
+MAX_TITLE_CHARS = 1000  # longer is no title, whatever its source (the gate's critical bound)
+_MAX_HEADLINE_CHARS = 200  # a first line longer than this is taken for a body sentence
 # Blogger-style comment widgets repeat the title: '0 Response to "Judul"', '2 Komentar untuk "..."'.
 _FOOTER = re.compile(
     r"^\s*\d+\s+(?:Responses?|Comments?|Komentar|Tanggapan)\s+(?:to|untuk|pada|for)\s+"
@@ -29,7 +33,7 @@ _BYLINE = re.compile(r"^(?:Oleh|Penulis|Reporter|Editor|Sumber|Foto|Baca juga)\b
 def looks_like_title(line: str) -> bool:
     """A headline is short, has no sentence-final period, and is not a dateline or a date."""
     text = " ".join(line.split())
-    if not text or len(text) > _MAX_TITLE_CHARS or len(text.split()) < 2:
+    if not text or len(text) > _MAX_HEADLINE_CHARS or len(text.split()) < 2:
         return False
     if parse_dateline(text) is not None or _DATE_ONLY.match(text) or _BYLINE.match(text):
         return False
@@ -61,13 +65,17 @@ def split_title(
     boilerplate pattern) when it removed the footer line itself.
     """
     footer, idx = footer_title(paragraphs)
+    if footer and len(footer) > MAX_TITLE_CHARS:
+        footer = None  # no title; the footer line is still dropped from the body
     if footer is None and footer_hint and footer_hint.strip():
         footer = " ".join(footer_hint.strip().strip('"“”').split())
+        if len(footer) > MAX_TITLE_CHARS:
+            footer = None
     if idx is not None:
         paragraphs = paragraphs[:idx] + paragraphs[idx + 1 :]
     for given, source in ((record_title, "record"), (meta_title, "html_meta")):
-        if given and given.strip():
-            title = " ".join(given.split())
+        title = " ".join(given.split()) if given else ""
+        if title and len(title) <= MAX_TITLE_CHARS:
             body = paragraphs
             if body and " ".join(body[0].split()) == title:
                 body = body[1:]
