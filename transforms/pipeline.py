@@ -24,6 +24,7 @@ from transforms.decoding import normalize_text
 from transforms.failpoints import failpoint
 from transforms.ids import content_hash, doc_id, file_hash
 from transforms.metadata import RecordFields, extract_metadata
+from transforms.metadata.dates import latest_plausible
 from transforms.near_dupes import strip_hashed_boilerplate
 from transforms.readers import RawRecord, detect_format, read_records
 from transforms.rejects import Rejected, RejectReason
@@ -287,7 +288,14 @@ class _BatchState:
             raise Rejected(RejectReason.NO_BODY,
                            f"nothing left after removing {cleaned.n_boilerplate_lines} "
                            "boilerplate line(s)")
-        metadata = extract_metadata(cleaned.paragraphs, record_fields, reference)
+        # Dates are bounded by the run's time (what the quality gate checks), not the
+        # file's: a record dated after its file was written is still no future date.
+        metadata = extract_metadata(cleaned.paragraphs, record_fields, reference,
+                                    latest_plausible(self.context.reference_time))
+        # The exact-duplicate key is taken before the corpus-learned boilerplate goes: that
+        # list grows from run to run, and a story read again (its file appended to, saved
+        # again) must hash as it did when it was first stored, learned footer and all.
+        identity = content_hash("\n\n".join(metadata.paragraphs))
         learned = self.context.learned_boilerplate.get(metadata.fields.get("outlet") or "")
         metadata.paragraphs, hashes, n_learned = strip_hashed_boilerplate(
             metadata.paragraphs, learned or frozenset())
@@ -304,7 +312,7 @@ class _BatchState:
             "doc_id": the_id, "source_uri": source_file.uri,
             "record_index": record.record_index, "file_hash": digest, "format": fmt,
             "url": record_fields.url or meta_hints.get("url"), "title": metadata.title,
-            "body": body, "content_hash": content_hash(body),
+            "body": body, "content_hash": identity,
             "n_paragraphs": len(metadata.paragraphs),
             "n_repeated_paragraphs": cleaned.n_repeated_paragraphs,
             "n_boilerplate_lines": cleaned.n_boilerplate_lines + n_learned,
@@ -383,13 +391,16 @@ class _BatchState:
 
 
 def _reference_time(mtime: float | None, fallback: datetime) -> datetime:
-    """The file's time anchors year-less dates; an absurd mtime falls back to the run's."""
+    """The file's time anchors year-less dates; an absurd mtime (none, out of range, or after
+    the run's time: a clock ahead) falls back to the run's."""
     if not mtime:
         return fallback
     try:
-        return datetime.fromtimestamp(mtime, UTC)
+        found = datetime.fromtimestamp(mtime, UTC)
     except (OverflowError, OSError, ValueError):
         return fallback
+    ahead = fallback.tzinfo is not None and found > fallback
+    return fallback if ahead else found
 
 
 def _clean_field(value: str | None) -> str | None:

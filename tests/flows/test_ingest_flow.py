@@ -109,8 +109,13 @@ def test_cli_errors_are_one_clear_line(argv, message):
     assert message in done.stderr
 
 
-def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path):
-    """A record dated in the future is plainly wrong: its batch is quarantined, not loaded."""
+def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path, monkeypatch):
+    """A batch that breaks a critical expectation is quarantined, not loaded, and retried
+    next run. The extractor drops implausible dates itself (tests/flows/test_bad_metadata.py),
+    so a bug that lets one through is simulated: the date check is switched off."""
+    import transforms.metadata as metadata
+
+    monkeypatch.setattr(metadata, "is_plausible", lambda parsed, latest: True)
     src = tmp_path / "src"
     src.mkdir()
     (src / "a_good.txt").write_text(article_text("beras"))
@@ -137,6 +142,32 @@ def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path):
 
 FOOTER = ("Dapatkan berita pilihan setiap pagi langsung di kotak masuk Anda dengan "
           "berlangganan buletin harian kami secara gratis.")
+
+
+def test_a_story_read_again_after_learning_stays_an_exact_duplicate(tmp_path):
+    """A file saved again (new bytes, same story) after its outlet's footer was learned: the
+    story is an exact duplicate of the stored one, not a new document without the footer."""
+    from tests.corpus import ARTICLES
+    from transforms.config import WartaConfig
+
+    src = tmp_path / "src"
+    src.mkdir()
+    keys = list(ARTICLES)[:3]
+    records = {key: {"title": ARTICLES[key][0], "text": f"{ARTICLES[key][1]}\n\n{FOOTER}",
+                     "source": "contoh.id"} for key in keys}
+    for key, record in records.items():
+        (src / f"{key}.json").write_text(json.dumps(record))
+    db = tmp_path / "w.duckdb"
+    config = WartaConfig(boilerplate_min_docs=3, boilerplate_min_share=0.5, quality_gate=False)
+    assert run_flow(src, db, config=config)["learned_boilerplate_paragraphs"] == 1
+    (src / f"{keys[0]}.json").write_text(json.dumps(records[keys[0]], indent=2))  # saved again
+    second = run_flow(src, db, config=config)
+    assert (second["documents"], second["duplicates"]) == (0, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM documents").fetchone() == (3,)
+    finally:
+        con.close()
 
 
 def test_boilerplate_learned_in_one_run_is_stripped_in_the_next(tmp_path):

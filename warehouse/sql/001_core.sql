@@ -59,7 +59,7 @@ CREATE TABLE IF NOT EXISTS documents (
     title                 VARCHAR,
     title_source          VARCHAR,
     body                  VARCHAR NOT NULL,
-    content_hash          VARCHAR NOT NULL,
+    content_hash          VARCHAR NOT NULL,  -- exact-duplicate key: the body before corpus-learned boilerplate was removed
     n_paragraphs          INTEGER NOT NULL,
     n_repeated_paragraphs INTEGER NOT NULL,
     n_boilerplate_lines   INTEGER NOT NULL,
