@@ -186,6 +186,19 @@ def _with_ledger(files: Iterator[SourceFile], wh: Warehouse
         chunk = []
 
 
+def _listing(source: str, config: WartaConfig, wh: Warehouse) -> Iterator[SourceFile]:
+    """The source's files, without the warehouse's own: `warta ingest .` with the warehouse
+    inside the source would otherwise read its DuckDB file, lake, report and Data Docs, and
+    the staging files this very run writes (the listing is walked while batches run)."""
+    stem = os.path.join(wh.path.parent, wh.path.stem)
+    own = (str(wh.path), stem + ".", stem + "_",  # the file, .wal, .lake/, _report.html
+           os.path.join(wh.path.parent, "data_docs") + os.sep,
+           *(loc.root + os.sep for loc in (wh.lake, wh.staging) if loc.local))
+    for source_file in list_source(source, config.follow_symlinks):
+        if not source_file.uri.startswith(own):
+            yield source_file
+
+
 def _count_changed(files: Iterator[SourceFile], wh: Warehouse) -> tuple[int, int]:
     """A listing pass for the progress total: counts only, so memory stays flat."""
     count = size = 0
@@ -264,11 +277,9 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
         wh.start_run(run_id, source, started_at)
         learned = wh.learned_boilerplate()
         try:
-            total_files, total_bytes = _count_changed(
-                list_source(source, config.follow_symlinks), wh)
+            total_files, total_bytes = _count_changed(_listing(source, config, wh), wh)
             progress.start(total_files, total_bytes)
-            files = _changed_files(list_source(source, config.follow_symlinks), wh, run_id,
-                                   summary)
+            files = _changed_files(_listing(source, config, wh), wh, run_id, summary)
             window = max_in_flight or max(2, config.workers + 1)
             in_flight: deque[Any] = deque()
             for seq, batch in enumerate(plan_batches(files, config)):

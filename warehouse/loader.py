@@ -281,19 +281,26 @@ class Warehouse:
             [batch_id, run_id, now, staged.n_files, staged.n_records],
         )
         selects = self._final_selects(run_id, batch_id, now)
-        for table, sql in selects.items():
-            self._write_lake_rows(table, batch_id, sql)
-        failpoint("lake_written")
-        con.execute("BEGIN TRANSACTION")
         try:
-            self._insert_from_lake(batch_id, run_id, staged)
-            result = self._result(batch_id)
-            self._check_accounting(staged, result)
-            failpoint("in_transaction")
-            con.execute("COMMIT")
+            for table, sql in selects.items():
+                self._write_lake_rows(table, batch_id, sql)
+            failpoint("lake_written")
+            con.execute("BEGIN TRANSACTION")
+            try:
+                self._insert_from_lake(batch_id, run_id, staged)
+                result = self._result(batch_id)
+                self._check_accounting(staged, result)
+                failpoint("in_transaction")
+                con.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):  # a broken connection: the real error
+                    con.execute("ROLLBACK")
+                raise
         except BaseException:
-            with contextlib.suppress(duckdb.Error):  # a broken connection: keep the real error
-                con.execute("ROLLBACK")
+            # Not committed: its lake files must not outlive it (`warta rebuild` replays the
+            # lake without reconciling it first). A killed process leaves them to _reconcile.
+            with contextlib.suppress(Exception):
+                self._remove_lake_files(batch_id)
             raise
         failpoint("committed")
         remove_tree(staged.directory)
@@ -317,6 +324,12 @@ class Warehouse:
                 f"{result.records} loaded (documents {result.documents}, exact duplicates "
                 f"{result.duplicates}, rejects {result.rejects}) and {already_known} already "
                 "in the warehouse; not committed")
+
+    def _remove_lake_files(self, batch_id: str) -> None:
+        for table in LAKE_TABLES:
+            for name in (f"{batch_id}.parquet", f"{batch_id}.parquet.tmp"):
+                if self.lake.exists(table, name):
+                    self.lake.remove(table, name)
 
     def _drop_batch_objects(self) -> None:
         """The batch's temp tables (its new documents, in memory) would otherwise stay until

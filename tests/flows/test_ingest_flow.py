@@ -210,3 +210,17 @@ def test_boilerplate_learned_in_one_run_is_stripped_in_the_next(tmp_path):
             ("contoh.id", 3)]
     finally:
         con.close()
+
+
+def test_a_warehouse_inside_its_source_is_not_read_as_input(tmp_path):
+    """`warta ingest .` with the warehouse under `.`: its DuckDB file, lake and the staging
+    files of the running batches are not listed as raw files, in this run or the next."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for key in ("beras", "gandum"):
+        (src / f"{key}.txt").write_text(article_text(key))
+    db = src / "zz_warehouse" / "warta.duckdb"  # walked after the articles: the run's staging exists
+    first = run_flow(src, db, batch_size=1)
+    second = run_flow(src, db, batch_size=1)
+    assert (first["files_seen"], first["documents"], first["rejects"]) == (2, 2, 0)
+    assert (second["files_seen"], second["files_skipped"], second["rejects"]) == (2, 2, 0)

@@ -223,6 +223,8 @@ def test_a_record_lost_between_staging_and_load_fails_the_commit(tmp_path):
             wh.commit_batch(staged, "run-1")
         assert wh.db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
         assert wh.db.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+    lake = tmp_path / "w.lake"  # nothing a later `warta rebuild` could replay
+    assert [p.name for p in lake.rglob("run-1-00000.parquet*")] == []
 
 
 def test_records_of_files_already_loaded_are_counted_as_known(tmp_path):
