@@ -30,6 +30,7 @@ import stat
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from fsspec.core import url_to_fs
@@ -72,10 +73,6 @@ def _sane_mtime(value: float) -> float | None:
     if math.isfinite(value) and _MIN_MTIME <= value <= _MAX_MTIME:
         return value
     return None
-
-
-def _is_hidden(relpath: str) -> bool:
-    return any(part.startswith(".") for part in relpath.split("/"))
 
 
 def _has_surrogates(text: str) -> bool:
@@ -126,7 +123,8 @@ def uri_to_local_path(uri: str) -> str | None:
 def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFile]:
     """Files under `source` in a stable order; hidden files and folders are skipped.
 
-    A local folder is streamed in `_walk`'s order; other file systems in path order.
+    Streamed in a fixed order: each folder's files by name, then its subfolders by name
+    (`_walk` for a local folder, `_walk_store` for other file systems).
     """
     try:
         fs, root = url_to_fs(source)
@@ -153,16 +151,40 @@ def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFi
         yield SourceFile(to_uri(info["name"]), posixpath.basename(info["name"]),
                          int(info.get("size") or 0), _mtime(info))
         return
-    listing = fs.find(root, detail=True, withdirs=False)
-    root_clean = root.rstrip("/")
-    for path in sorted(listing):
-        info = listing[path]
-        relpath = posixpath.relpath(path, root_clean) if path.startswith(root_clean) else path
-        if _is_hidden(relpath) or info.get("type") == "directory":
-            continue
-        if info.get("islink") and not follow_symlinks:
-            continue
-        yield SourceFile(to_uri(path), relpath, int(info.get("size") or 0), _mtime(info))
+    yield from _walk_store(fs, root.rstrip("/"), to_uri, follow_symlinks)
+
+
+def _walk_store(fs: Any, root: str, to_uri: Any, follow_symlinks: bool) -> Iterator[SourceFile]:
+    """An object store (or any fsspec file system) walked one folder (prefix) at a time, in
+    the local walk's order: each folder's files by name, then its subfolders by name.
+
+    `fs.find` would return every object of the source in one dict (~1 KB an object) before
+    the first could be read; each folder's listing is also dropped from fsspec's listing
+    cache once used, so memory holds one folder's entries and the folders still to walk."""
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = fs.ls(directory, detail=True)
+        finally:
+            fs.invalidate_cache(directory)
+        files: list[tuple[str, dict]] = []
+        subdirs: list[str] = []
+        for info in entries:
+            path = info["name"].rstrip("/")
+            name = posixpath.basename(path)
+            if path == directory or not name or name.startswith("."):
+                continue
+            if info.get("type") == "directory":
+                subdirs.append(path)
+            elif follow_symlinks or not info.get("islink"):
+                files.append((path, info))
+        del entries
+        files.sort(key=lambda item: item[0])
+        for path, info in files:
+            relpath = posixpath.relpath(path, root) if path.startswith(root) else path
+            yield SourceFile(to_uri(path), relpath, int(info.get("size") or 0), _mtime(info))
+        stack.extend(sorted(subdirs, reverse=True))
 
 
 def _list_local(root: str, follow_symlinks: bool) -> Iterator[SourceFile]:

@@ -131,3 +131,37 @@ def test_memory_does_not_grow_with_the_number_of_files(tmp_path):
     # everything first, as before, took ~10x: ~400 bytes per file.)
     assert big_peak < 1.5 * small_peak + 64_000, (small_peak, big_peak)
     assert big_peak < 20 * big_count, (small_peak, big_peak)
+
+
+def test_object_store_is_walked_one_prefix_at_a_time(monkeypatch):
+    """fsspec sources (here the in-memory file system) are listed per folder, in the local
+    walk's order, hidden names skipped, and a folder is listed only when the walk gets to it
+    (`fs.find` returned every object of the source before the first could be read)."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    root = "/warta-stream-test"
+    paths = ["b.txt", "a.txt", ".hidden.txt", ".git/x.txt", "sub/z.txt", "sub/deep/y.txt",
+             "a2/q.txt", "a-b.txt"]
+    for rel in paths:
+        fs.pipe(f"{root}/{rel}", rel.encode())
+    listed: list[str] = []
+    real_ls = type(fs).ls
+
+    def recording_ls(self, path, detail=True, **kwargs):
+        listed.append(path.rstrip("/"))
+        return real_ls(self, path, detail=detail, **kwargs)
+
+    monkeypatch.setattr(type(fs), "ls", recording_ls)
+    try:
+        walk = list_source(f"memory://{root}")
+        first = next(walk)
+        assert listed == [root]  # only the root so far
+        rest = list(walk)
+    finally:
+        fs.rm(root, recursive=True)
+    got = [(f.relpath, f.size) for f in [first, *rest]]
+    assert got == [("a-b.txt", 7), ("a.txt", 5), ("b.txt", 5), ("a2/q.txt", 8),
+                   ("sub/z.txt", 9), ("sub/deep/y.txt", 14)]
+    assert first.uri == f"memory://{root}/a-b.txt"
+    assert listed == [root, f"{root}/a2", f"{root}/sub", f"{root}/sub/deep"]
