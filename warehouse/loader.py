@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects",
 # tables of its dedupe decisions.
 _STAGED_TABLES = ("documents", "rejects", "files", *CHILD_TABLES)
 _BATCH_TEMP_TABLES = ("known_files", "incoming", "decided", "new_batch")
+
+
+_log = logging.getLogger(__name__)
 
 
 class WarehouseError(RuntimeError):
@@ -303,7 +307,11 @@ class Warehouse:
                 self._remove_lake_files(batch_id)
             raise
         failpoint("committed")
-        remove_tree(staged.directory)
+        try:
+            remove_tree(staged.directory)
+        except Exception as exc:  # committed already: failing the run now would help no one
+            _log.warning("batch %s is committed, but its staging files stay until the "
+                         "warehouse is next opened for writing: %s", batch_id, exc)
         return result
 
     def _check_accounting(self, staged: StagedBatch, result: CommitResult) -> None:

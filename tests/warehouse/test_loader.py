@@ -274,3 +274,32 @@ def test_rebuild_under_a_folder_named_like_a_glob(tmp_path):
     db.unlink()
     assert rebuild_warehouse(db) >= 1
     assert snapshot(db) == before
+
+
+def test_a_committed_batch_whose_staging_cannot_be_removed_still_counts(tmp_path, monkeypatch,
+                                                                        caplog):
+    """Removing staging comes after COMMIT: its failure (a flaky object store) is logged, the
+    batch stays committed, and the next open removes the leftovers."""
+    import warehouse.loader as loader
+
+    expected = write_corpus(tmp_path / "src")
+    files = list(list_source(str(tmp_path / "src")))
+
+    def flaky(location):
+        raise OSError("connection reset")
+
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.start_run("run-1", str(tmp_path / "src"), datetime.now(UTC))
+        staged = process_batch("run-1-00000", files, wh.staging_dir("run-1-00000"),
+                               BatchContext(CONFIG, datetime.now(UTC)))
+        monkeypatch.setattr(loader, "remove_tree", flaky)
+        result = wh.commit_batch(staged, "run-1")
+        monkeypatch.undo()
+    assert result.records == expected["records"]
+    assert "staging files stay" in caplog.text
+    assert Path(staged.directory).exists()
+    with Warehouse(tmp_path / "w.duckdb"):
+        pass
+    assert not Path(staged.directory).exists()
+    assert rows(tmp_path / "w.duckdb", "SELECT count(*) FROM documents") == [
+        (expected["documents"],)]
