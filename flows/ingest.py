@@ -87,9 +87,15 @@ def _is_io_error(state: Any) -> bool:
 
 
 @task(name="commit-batch", cache_policy=NO_CACHE)
-def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str) -> CommitResult:
-    """Dedupe against the warehouse and load the batch in one transaction."""
-    return warehouse.commit_batch(staged, run_id)
+def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str,
+                      quality: Any = None) -> CommitResult:
+    """Dedupe against the warehouse and load the batch, with its gate results (`quality`,
+    if any), in one transaction."""
+    if quality is None:
+        return warehouse.commit_batch(staged, run_id)
+    from expectations.store import store_results
+
+    return warehouse.commit_batch(staged, run_id, also=lambda con: store_results(con, quality))
 
 
 _MAX_WARNINGS = 50
@@ -317,20 +323,22 @@ def _commit_next(in_flight: deque[Any], wh: Warehouse, config: WartaConfig, run_
                  started_at: datetime, summary: RunSummary, logger: Any,
                  progress: Progress) -> None:
     staged = in_flight.popleft().result()
+    quality = None
     if config.quality_gate:
         gate = gate_batch_task(staged, run_id, started_at)
-        from expectations.store import store_results
-
-        store_results(wh.db, gate.results)
         summary.warn(gate.warnings)
+        quality = gate.results  # stored with the batch, in its transaction
         if not gate.passed:
+            from expectations.store import store_results
+
+            store_results(wh.db, gate.results)  # why it is kept out, for the report
             summary.quarantine(staged, gate.failures)
             logger.error("batch %s kept out of the warehouse by the quality gate: %s",
                          staged.batch_id, "; ".join(gate.critical_failures[:5]))
             wh.discard_staged(staged)
             progress.advance(staged.n_files, staged.n_bytes, 0)
             return
-    committed = commit_batch_task(wh, staged, run_id)
+    committed = commit_batch_task(wh, staged, run_id, quality)
     release_free_memory()  # the batch's rows are in DuckDB now: free chunks back to the OS
     summary.add(staged, committed)
     progress.advance(staged.n_files, staged.n_bytes, committed.records)

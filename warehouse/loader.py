@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,10 +261,15 @@ class Warehouse:
         """Drop a batch that will not be loaded (quarantined by the quality gate)."""
         remove_tree(staged.directory)
 
-    def commit_batch(self, staged: StagedBatch, run_id: str) -> CommitResult:
-        """Dedupe, write the lake files, then load everything in one transaction."""
+    def commit_batch(self, staged: StagedBatch, run_id: str,
+                     also: Callable[[duckdb.DuckDBPyConnection], Any] | None = None
+                     ) -> CommitResult:
+        """Dedupe, write the lake files, then load everything in one transaction.
+
+        `also` writes more rows in that transaction (the flow stores the batch's quality
+        results there): they exist exactly when the batch does, a crash leaves neither."""
         try:
-            result = self._commit(staged, run_id)
+            result = self._commit(staged, run_id, also)
         except BaseException:  # its staged rows would stay in memory until the next commit
             with contextlib.suppress(duckdb.Error, WarehouseError):  # tell the commit's error
                 self._drop_batch_objects()
@@ -272,7 +277,8 @@ class Warehouse:
         self._drop_batch_objects()
         return result
 
-    def _commit(self, staged: StagedBatch, run_id: str) -> CommitResult:
+    def _commit(self, staged: StagedBatch, run_id: str,
+                also: Callable[[duckdb.DuckDBPyConnection], Any] | None) -> CommitResult:
         con = self.db
         batch_id = staged.batch_id
         self._stage_views(staged)
@@ -294,6 +300,8 @@ class Warehouse:
                 self._insert_from_lake(batch_id, run_id, staged)
                 result = self._result(batch_id)
                 self._check_accounting(staged, result)
+                if also is not None:
+                    also(con)
                 failpoint("in_transaction")
                 con.execute("COMMIT")
             except BaseException:

@@ -32,8 +32,11 @@ def test_flow_accounts_for_every_record_and_stores_the_run(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     run = con.execute("SELECT status, records_seen, documents, duplicates, rejects, "
                       "rejects_by_reason FROM runs").fetchall()
+    gated = con.execute("SELECT count(DISTINCT d.batch_id), count(DISTINCT b.batch_id) "
+                        "FROM batches b LEFT JOIN dq_results d USING (batch_id)").fetchone()
     con.close()
     assert run[0][:5] == ("completed", 14, 4, 4, 6)
+    assert gated == (summary["batches"], summary["batches"])  # every batch's gate results kept
     assert json.loads(run[0][5]) == summary["rejects_by_reason"]
 
 

@@ -303,3 +303,30 @@ def test_a_committed_batch_whose_staging_cannot_be_removed_still_counts(tmp_path
     assert not Path(staged.directory).exists()
     assert rows(tmp_path / "w.duckdb", "SELECT count(*) FROM documents") == [
         (expected["documents"],)]
+
+
+def test_rows_written_with_a_batch_share_its_transaction(tmp_path):
+    """`also` (the flow stores the batch's gate results there) commits with the batch and
+    rolls back with it."""
+    write_corpus(tmp_path / "src")
+    files = list(list_source(str(tmp_path / "src")))
+
+    def note(con):
+        con.execute("INSERT INTO notes VALUES ('seen')")
+
+    def note_then_fail(con):
+        note(con)
+        raise RuntimeError("after the batch's rows")
+
+    with Warehouse(tmp_path / "w.duckdb") as wh:
+        wh.db.execute("CREATE TABLE notes (text VARCHAR)")
+        wh.start_run("run-1", str(tmp_path / "src"), datetime.now(UTC))
+        first = process_batch("run-1-00000", files[:2], wh.staging_dir("run-1-00000"),
+                              BatchContext(CONFIG, datetime.now(UTC)))
+        with pytest.raises(RuntimeError, match="after the batch's rows"):
+            wh.commit_batch(first, "run-1", also=note_then_fail)
+        assert wh.db.execute("SELECT count(*) FROM notes").fetchone() == (0,)
+        assert wh.db.execute("SELECT count(*) FROM batches").fetchone() == (0,)
+        result = wh.commit_batch(first, "run-1", also=note)
+        assert wh.db.execute("SELECT count(*) FROM notes").fetchone() == (1,)
+        assert result.records == first.n_records
