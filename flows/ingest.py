@@ -91,11 +91,10 @@ def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str,
                       quality: Any = None) -> CommitResult:
     """Dedupe against the warehouse and load the batch, with its gate results (`quality`,
     if any), in one transaction."""
-    if quality is None:
-        return warehouse.commit_batch(staged, run_id)
     from expectations.store import store_results
 
-    return warehouse.commit_batch(staged, run_id, also=lambda con: store_results(con, quality))
+    store = None if quality is None else (lambda con: store_results(con, quality))
+    return warehouse.commit_batch(staged, run_id, also=store)
 
 
 _MAX_WARNINGS = 50
@@ -178,18 +177,13 @@ def _with_ledger(files: Iterator[SourceFile], wh: Warehouse
     """Each listed file with whether the ledger's latest row has its size and mtime (then
     it need not be read again). The ledger is asked per chunk of the listing, never held
     whole: the flow's memory does not grow with the number of files ingested so far."""
-    chunk: list[SourceFile] = []
-    for source_file in itertools.chain(files, [None]):
-        if source_file is not None:
-            chunk.append(source_file)
-            if len(chunk) < _LEDGER_CHUNK:
-                continue
+    files = iter(files)
+    while chunk := list(itertools.islice(files, _LEDGER_CHUNK)):
         known = wh.known_versions([f.uri for f in chunk])
         for listed in chunk:
             version = known.get(listed.uri)
             yield listed, (version is not None and listed.mtime is not None
                            and version == (listed.size, listed.mtime))
-        chunk = []
 
 
 def _listing(source: str, config: WartaConfig, wh: Warehouse) -> Iterator[SourceFile]:

@@ -342,10 +342,9 @@ class Warehouse:
                 "in the warehouse; not committed")
 
     def _remove_lake_files(self, batch_id: str) -> None:
-        for table in LAKE_TABLES:
+        for table in LAKE_TABLES:  # `remove` ignores a missing file: no exists() round trip
             for name in (f"{batch_id}.parquet", f"{batch_id}.parquet.tmp"):
-                if self.lake.exists(table, name):
-                    self.lake.remove(table, name)
+                self.lake.remove(table, name)
 
     def _drop_batch_objects(self) -> None:
         """The batch's temp tables (its new documents, in memory) would otherwise stay until
