@@ -255,8 +255,13 @@ def _print_summary(summary: dict[str, Any]) -> None:
     for reason, count in summary["rejects_by_reason"].items():
         print(f"    rejected {reason}: {count}")
     for batch in summary.get("quarantined_batches", []):
-        print(f"  QUARANTINED batch {batch['batch_id']}: {batch['records']} records kept out "
-              "by the quality gate (files will be retried next run)")
+        print(f"  QUARANTINED batch {batch['batch_id']}: {batch['files']} files, "
+              f"{batch['records']} records kept out by the quality gate (retried next run)")
+        uris = batch.get("uris", [])
+        for uri in uris[:5]:
+            print(f"    file {uri}")
+        if batch["files"] > min(len(uris), 5):
+            print(f"    ... and {batch['files'] - min(len(uris), 5)} more files")
         for failure in batch["failures"][:5]:
             print(f"    {failure}")
     for check in summary.get("warehouse_checks", []):

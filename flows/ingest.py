@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,6 +98,8 @@ def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str,
 
 
 _MAX_WARNINGS = 50
+_SPLIT_BUDGET = 32  # sub-batches per failed batch: finds ~3 bad files among 2,000
+_MAX_URIS = 20  # quarantined files named per batch in the run summary
 
 
 class RunSummary:
@@ -119,10 +121,11 @@ class RunSummary:
         self.warehouse_checks: list[str] = []
         self.learned_boilerplate = 0
 
-    def quarantine(self, staged: StagedBatch, failures: list[str]) -> None:
-        """A batch the gate kept out: its files stay out of the ledger, so a rerun retries."""
+    def quarantine(self, staged: StagedBatch, failures: list[str], uris: list[str]) -> None:
+        """A file the gate kept out: it stays out of the ledger, so a rerun retries it."""
         self.quarantined.append({"batch_id": staged.batch_id, "files": staged.n_files,
-                                 "records": staged.n_records, "failures": failures[:20]})
+                                 "uris": uris[:_MAX_URIS], "records": staged.n_records,
+                                 "failures": failures[:20]})
 
     def warn(self, warnings: list[str]) -> None:
         """Keep the first few: the report shows 50, dq_results holds every one."""
@@ -281,17 +284,17 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
             progress.start(total_files, total_bytes)
             files = _changed_files(_listing(source, config, wh), wh, run_id, summary)
             window = max_in_flight or max(2, config.workers + 1)
-            in_flight: deque[Any] = deque()
+            loader = _BatchLoader(wh, config, run_id, started_at, learned, summary, logger,
+                                  progress)
+            in_flight: deque[tuple[Any, list[SourceFile]]] = deque()
             for seq, batch in enumerate(plan_batches(files, config)):
-                batch_id = f"{run_id}-{seq:05d}"
-                in_flight.append(process_batch_task.submit(
-                    batch_id, batch, wh.staging_dir(batch_id), config, started_at, learned))
+                in_flight.append((loader.submit(f"{run_id}-{seq:05d}", batch), batch))
                 if len(in_flight) >= window:
-                    _commit_next(in_flight, wh, config, run_id, started_at, summary, logger,
-                                 progress)
+                    future, batch = in_flight.popleft()
+                    loader.load(future.result(), batch)
             while in_flight:
-                _commit_next(in_flight, wh, config, run_id, started_at, summary, logger,
-                             progress)
+                future, batch = in_flight.popleft()
+                loader.load(future.result(), batch)
             progress.close()
             summary.learned_boilerplate = wh.learn_boilerplate(
                 config.boilerplate_min_docs, config.boilerplate_min_share)
@@ -313,31 +316,77 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     return result
 
 
-def _commit_next(in_flight: deque[Any], wh: Warehouse, config: WartaConfig, run_id: str,
-                 started_at: datetime, summary: RunSummary, logger: Any,
-                 progress: Progress) -> None:
-    staged = in_flight.popleft().result()
-    quality = None
-    if config.quality_gate:
-        gate = gate_batch_task(staged, run_id, started_at)
-        summary.warn(gate.warnings)
-        quality = gate.results  # stored with the batch, in its transaction
-        if not gate.passed:
-            from expectations.store import store_results
+@dataclass
+class _BatchLoader:
+    """Gates and commits staged batches in order, for one run.
 
-            store_results(wh.db, gate.results)  # why it is kept out, for the report
-            summary.quarantine(staged, gate.failures)
-            logger.error("batch %s kept out of the warehouse by the quality gate: %s",
-                         staged.batch_id, "; ".join(gate.critical_failures[:5]))
-            wh.discard_staged(staged)
-            progress.advance(staged.n_files, staged.n_bytes, 0)
-            return
-    committed = commit_batch_task(wh, staged, run_id, quality)
-    release_free_memory()  # the batch's rows are in DuckDB now: free chunks back to the OS
-    summary.add(staged, committed)
-    progress.advance(staged.n_files, staged.n_bytes, committed.records)
-    logger.debug("batch %s: %s", staged.batch_id,
-                {k: v for k, v in asdict(committed).items() if k not in ("batch_id", "extra")})
+    A batch that fails the gate is not kept out whole: its files are processed again in two
+    halves, each gated and committed on its own, down to single files. Only the files that
+    fail alone are quarantined (kept out of the ledger, so retried next run); before, one
+    bad file kept up to `batch_size` good neighbours out, and the same ones on every rerun,
+    since the listing order puts them in one batch again. Batching does not change what a
+    file becomes, so the halves load exactly what the whole batch would have.
+
+    Splitting stops after `_SPLIT_BUDGET` sub-batches per failed batch (a feed whose every
+    file fails would otherwise cost two gate runs per file); what still fails then is
+    quarantined as it stands."""
+
+    wh: Warehouse
+    config: WartaConfig
+    run_id: str
+    started_at: datetime
+    learned: dict[str, frozenset[str]]
+    summary: RunSummary
+    logger: Any
+    progress: Progress
+
+    def submit(self, batch_id: str, files: list[SourceFile]) -> Any:
+        return process_batch_task.submit(batch_id, files, self.wh.staging_dir(batch_id),
+                                         self.config, self.started_at, self.learned)
+
+    def load(self, staged: StagedBatch, files: list[SourceFile],
+             budget: list[int] | None = None) -> None:
+        quality = None
+        if self.config.quality_gate:
+            gate = gate_batch_task(staged, self.run_id, self.started_at)
+            if not gate.passed:
+                self.wh.discard_staged(staged)
+                budget = [_SPLIT_BUDGET] if budget is None else budget
+                if len(files) > 1 and budget[0] >= 2:
+                    budget[0] -= 2
+                    self._split(staged.batch_id, files, gate.critical_failures, budget)
+                else:
+                    self._quarantine(staged, files, gate)
+                return
+            self.summary.warn(gate.warnings)
+            quality = gate.results  # stored with the batch, in its transaction
+        committed = commit_batch_task(self.wh, staged, self.run_id, quality)
+        release_free_memory()  # the batch's rows are in DuckDB now: free chunks back to the OS
+        self.summary.add(staged, committed)
+        self.progress.advance(staged.n_files, staged.n_bytes, committed.records)
+        self.logger.debug("batch %s: %s", staged.batch_id,
+                          {k: v for k, v in asdict(committed).items()
+                           if k not in ("batch_id", "extra")})
+
+    def _split(self, batch_id: str, files: list[SourceFile], failures: list[str],
+               budget: list[int]) -> None:
+        self.logger.warning("batch %s (%d files) failed the quality gate (%s): checking it "
+                            "in halves, to keep out only the files that fail", batch_id,
+                            len(files), "; ".join(failures[:3]))
+        middle = len(files) // 2
+        for part, half in enumerate((files[:middle], files[middle:]), 1):
+            self.load(self.submit(f"{batch_id}.{part}", half).result(), half, budget)
+
+    def _quarantine(self, staged: StagedBatch, files: list[SourceFile], gate: Any) -> None:
+        from expectations.store import store_results
+
+        store_results(self.wh.db, gate.results)  # why it is kept out, for the report
+        self.summary.warn(gate.warnings)
+        self.summary.quarantine(staged, gate.failures, [f.uri for f in files])
+        self.logger.error("batch %s (%d files, first %s) kept out of the warehouse by the "
+                          "quality gate (retried next run): %s", staged.batch_id, len(files),
+                          files[0].uri, "; ".join(gate.critical_failures[:5]))
+        self.progress.advance(staged.n_files, staged.n_bytes, 0)
 
 
 def _check_warehouse(wh: Warehouse, run_id: str, summary: RunSummary, logger: Any) -> None:

@@ -261,17 +261,13 @@ def _read_jsonl(text: str, config: WartaConfig) -> Iterator[RawRecord]:
         index += 1
 
 
-def _csv_error(exc: csv.Error, limit: int) -> Rejected:
-    if "field larger than field limit" in str(exc):
-        return Rejected(RejectReason.TOO_LARGE,
-                        f"a CSV field is over max_line_bytes={limit} chars")
-    return Rejected(RejectReason.MALFORMED_RECORD, _short(exc))
-
-
 def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
-    # The limit is process-wide; every run uses one config, so concurrent batches agree.
-    limit = min(config.max_line_bytes, sys.maxsize)
-    csv.field_size_limit(limit)
+    # The whole text is in memory already, so the csv module may read a field of any size
+    # (its limit is process-wide; every run uses one config, so concurrent batches agree);
+    # a row with a field over max_line_bytes is then refused on its own, and the rows after
+    # it are still read (the module's own limit error ended the file there).
+    csv.field_size_limit(min(max(len(text), config.max_line_bytes), sys.maxsize))
+    limit = config.max_line_bytes
     rows = csv.reader(_lines(text, keepends=True))
     try:
         header = next(rows)
@@ -279,8 +275,13 @@ def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
         yield RawRecord(0, reject=Rejected(RejectReason.MALFORMED_RECORD, "no CSV header"))
         return
     except csv.Error as exc:
-        rejected = _csv_error(exc, limit)
-        yield RawRecord(0, reject=Rejected(rejected.reason, f"no CSV header: {rejected.detail}"))
+        yield RawRecord(0, reject=Rejected(RejectReason.MALFORMED_RECORD,
+                                           f"no CSV header: {_short(exc)}"))
+        return
+    if any(len(cell) > limit for cell in header):
+        yield RawRecord(0, reject=Rejected(
+            RejectReason.TOO_LARGE,
+            f"no CSV header: a header field is over max_line_bytes={limit} chars"))
         return
     names = [h.strip().lstrip("\ufeff").lower() for h in header]
     index = 0
@@ -290,10 +291,9 @@ def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
         except StopIteration:
             return
         except csv.Error as exc:
-            rejected = _csv_error(exc, limit)
             yield RawRecord(index, reject=Rejected(
-                rejected.reason,
-                f"CSV error near line {rows.line_num}: {rejected.detail}; rest of file unread"))
+                RejectReason.MALFORMED_RECORD,
+                f"CSV error near line {rows.line_num}: {_short(exc)}; rest of file unread"))
             return
         if not any(cell.strip() for cell in row):
             continue
@@ -301,6 +301,10 @@ def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
             yield RawRecord(index, reject=Rejected(
                 RejectReason.MALFORMED_RECORD,
                 f"row {index} has {len(row)} fields, header has {len(names)}"))
+        elif any(len(cell) > limit for cell in row):
+            yield RawRecord(index, reject=Rejected(
+                RejectReason.TOO_LARGE,
+                f"row {index} has a field over max_line_bytes={limit} chars"))
         else:
             yield _record_from_object(index, dict(zip(names, row, strict=False)), config)
         index += 1
@@ -316,7 +320,7 @@ def _record_from_object(index: int, item: object, config: WartaConfig,
     mapped: dict[str, str] = {}
     for column, aliases in config.field_aliases.items():
         for alias in aliases:
-            value = _as_text(lowered.get(alias))
+            value = _as_text(lowered.get(alias), _LIST_JOINERS.get(column, ", "))
             if value is not None:
                 mapped[column] = value
                 break
@@ -331,12 +335,16 @@ def _record_from_object(index: int, item: object, config: WartaConfig,
     return RawRecord(index, fields=mapped, body=body)
 
 
-def _as_text(value: object) -> str | None:
+# A body given as a list is a list of paragraphs (a list of authors is a list of names).
+_LIST_JOINERS = {"body": "\n\n"}
+
+
+def _as_text(value: object, joiner: str = ", ") -> str | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, list):
         parts = [_scalar_text(v) for v in value if isinstance(v, (str, int, float))]
-        text = ", ".join(p for p in parts if p)
+        text = joiner.join(p for p in parts if p)
     elif isinstance(value, (str, int, float)):
         text = _scalar_text(value)
     else:

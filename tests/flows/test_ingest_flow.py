@@ -143,6 +143,66 @@ def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path, monkeypatch):
     assert failed >= 1 and stored == 1
 
 
+def _future_story(topic: str, n: int) -> str:
+    """A story dated 2099, its text made unique by a closing paragraph."""
+    text = (f"{article_text(topic, title=False)}\n\nCatatan redaksi nomor {n}: berita ini "
+            f"diperbarui setelah {n} kali konfirmasi dengan narasumber di lapangan.")
+    return json.dumps({"title": f"Berita {topic} dari Masa Depan {n}", "text": text,
+                       "date": "2099-01-01T10:00:00+07:00"})
+
+
+def test_one_bad_file_does_not_keep_its_batch_out(tmp_path, monkeypatch):
+    """The failed batch is checked again in halves: only the file that fails alone is
+    quarantined, and only it is retried next run (its four neighbours, in the same batch of
+    five, used to be kept out with it, on every run)."""
+    import transforms.metadata as metadata
+
+    monkeypatch.setattr(metadata, "is_plausible", lambda parsed, latest: True)
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, topic in [("a", "beras"), ("b", "gandum"), ("d", "timnas"), ("e", "banjir")]:
+        (src / f"{name}.txt").write_text(article_text(topic))
+    (src / "c_future.json").write_text(_future_story("beras", 0))
+    db = tmp_path / "w.duckdb"
+    summary = run_flow(src, db, batch_size=5)
+    assert (summary["documents"], summary["quarantined_records"]) == (4, 1)
+    [quarantined] = summary["quarantined_batches"]
+    assert [Path(u).name for u in quarantined["uris"]] == ["c_future.json"]
+    assert quarantined["files"] == 1 and quarantined["batch_id"].count(".") >= 1
+    assert any("published_date" in f for f in quarantined["failures"])
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        loaded = sorted(Path(u).name for (u,) in con.execute("SELECT uri FROM raw_files")
+                        .fetchall())
+        docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    finally:
+        con.close()
+    assert loaded == ["a.txt", "b.txt", "d.txt", "e.txt"] and docs == 4
+
+    again = run_flow(src, db, batch_size=5)
+    assert (again["files_seen"], again["files_skipped"]) == (5, 4)
+    assert again["quarantined_records"] == 1 and again["documents"] == 0
+
+
+def test_splitting_a_failed_batch_has_a_budget(tmp_path, monkeypatch):
+    """Every file fails: with a budget of one split, the two halves are quarantined whole
+    instead of being split down to single files (two gate runs per file)."""
+    import flows.ingest
+    import transforms.metadata as metadata
+
+    monkeypatch.setattr(metadata, "is_plausible", lambda parsed, latest: True)
+    monkeypatch.setattr(flows.ingest, "_SPLIT_BUDGET", 2)
+    src = tmp_path / "src"
+    src.mkdir()
+    for i, topic in enumerate(["beras", "gandum", "timnas", "banjir", "beras", "gandum"]):
+        (src / f"f{i}.json").write_text(_future_story(topic, i))
+    summary = run_flow(src, tmp_path / "w.duckdb", batch_size=6)
+    assert summary["documents"] == 0 and summary["quarantined_records"] == 6
+    assert [q["files"] for q in summary["quarantined_batches"]] == [3, 3]
+    assert [[Path(u).name for u in q["uris"]] for q in summary["quarantined_batches"]] == [
+        ["f0.json", "f1.json", "f2.json"], ["f3.json", "f4.json", "f5.json"]]
+
+
 FOOTER = ("Dapatkan berita pilihan setiap pagi langsung di kotak masuk Anda dengan "
           "berlangganan buletin harian kami secara gratis.")
 

@@ -358,3 +358,13 @@ def test_no_whitespace_above_the_space_table() -> None:
     assert ner._IS_SPACE[: ner._LAST_SPACE + 1].tolist() == [
         chr(c).isspace() for c in range(ner._LAST_SPACE + 1)]
     assert len(ner._IS_SPACE) == ner._LAST_SPACE + 2 and not ner._IS_SPACE[-1]
+
+
+def test_quote_marks_around_punctuation_only_are_not_a_quote() -> None:
+    """Trimming " , , , , " left an empty quote (start == end), which the batch gate
+    rightly refuses: the whole batch was quarantined for it."""
+    body = ('Warga berteriak " , , , , " di depan kantor bupati pada Senin pagi. '
+            '"Kami menuntut air bersih untuk seluruh desa," kata Budi Santoso.')
+    quotes = extract_quotes(body, [])
+    assert [q["text"] for q in quotes] == ["Kami menuntut air bersih untuk seluruh desa"]
+    assert all(q["end"] > q["start"] for q in quotes)

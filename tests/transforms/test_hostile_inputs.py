@@ -372,3 +372,14 @@ def test_config_files_are_parsed_safely(tmp_path):
             load_config(path)
         assert time.monotonic() - started < 2
     assert not (tmp_path / "pwned").exists()
+
+
+def test_csv_rows_after_an_oversized_field_are_still_read():
+    """The csv module's own field limit used to end the file at the big field: the rows
+    after it were neither documents nor rejects, and the file was ledgered as read."""
+    small = WartaConfig(max_line_bytes=1000)
+    data = (f'title,text\nA,"{BODY}"\nB,"{"x" * 5000}"\nC,"{BODY}"\nD,"{BODY}"\n').encode()
+    recs = records("a.csv", data, small)
+    assert [r.record_index for r in recs] == [0, 1, 2, 3]
+    assert reasons(recs) == [None, RejectReason.TOO_LARGE, None, None]
+    assert [r.fields["title"] for r in recs if r.reject is None] == ["A", "C", "D"]

@@ -113,3 +113,12 @@ def test_html_main_text_and_metadata_via_trafilatura():
     assert "Paragraf pertama." in rec.body and "Beranda" not in rec.body
     assert rec.html_meta.get("title") == "Judul Halaman"
     assert rec.html_meta.get("date", "").startswith("2025-06-18")
+
+
+def test_json_body_given_as_a_list_keeps_its_paragraphs():
+    item = {"title": "T", "authors": ["Ani", "Budi"],
+            "content": ["JAKARTA - Harga beras naik pekan ini.", "Baca juga: Harga cabai turun",
+                        "Pedagang mengeluh sepi pembeli."]}
+    [rec] = records("a.json", json.dumps(item).encode())
+    assert rec.body.split("\n\n") == item["content"]
+    assert rec.fields["author"] == "Ani, Budi"

@@ -173,6 +173,13 @@ def extract_quotes(body: str, entities: list[dict]) -> list[dict]:
     previous: str | None = None
     since = 0
     for q in _QUOTE.finditer(body):
+        start, end = q.start("text"), q.end("text")
+        while end > start and body[end - 1] in " ,":
+            end -= 1
+        while start < end and body[start] == " ":
+            start += 1
+        if not any(ch.isalnum() for ch in body[start:end]):
+            continue  # marks around nothing but punctuation (" , , , "): not a quote
         attributed, speaker = _speaker_after(body, q, entities, previous, since)
         if not attributed:
             speaker = _speaker_before(body, q, entities, previous, since)
@@ -181,10 +188,5 @@ def extract_quotes(body: str, entities: list[dict]) -> list[dict]:
         if speaker:
             previous = speaker
         since = max(q.end(), attributed)
-        start, end = q.start("text"), q.end("text")
-        while end > start and body[end - 1] in " ,":
-            end -= 1
-        while start < end and body[start] == " ":
-            start += 1
         out.append({"speaker": speaker, "text": body[start:end], "start": start, "end": end})
     return out
