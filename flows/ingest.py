@@ -30,7 +30,7 @@ from flows.memory import release_free_memory  # noqa: E402
 from flows.progress import Progress, make_progress  # noqa: E402
 from transforms.config import WartaConfig, load_config  # noqa: E402
 from transforms.pipeline import BatchContext, StagedBatch, process_batch  # noqa: E402
-from transforms.sources import SourceFile, list_source  # noqa: E402
+from transforms.sources import LocalExclusion, SourceFile, list_source  # noqa: E402
 from warehouse.loader import CommitResult, Warehouse  # noqa: E402
 
 _AVG_RECORD_BYTES = 4096  # plans batches before reading: a JSONL/CSV row is ~4 KB
@@ -193,12 +193,18 @@ def _listing(source: str, config: WartaConfig, wh: Warehouse) -> Iterator[Source
     """The source's files, without the warehouse's own: `warta ingest .` with the warehouse
     inside the source would otherwise read its DuckDB file, lake, report and Data Docs, and
     the staging files this very run writes (the listing is walked while batches run)."""
-    stem = os.path.join(wh.path.parent, wh.path.stem)
-    own = (str(wh.path), stem + ".", stem + "_",  # the file, .wal, .lake/, _report.html
-           os.path.join(wh.path.parent, "data_docs") + os.sep,
-           *(loc.root + os.sep for loc in (wh.lake, wh.staging) if loc.local))
+    from expectations.data_docs import data_docs_dir
+    from expectations.report import default_report_path
+
+    db = str(wh.path)
+    own = LocalExclusion(
+        files=[db, *(db + ext for ext in (".wal", ".lock", ".rebuild", ".rebuild.wal",
+                                          ".rebuild.lock")),
+               default_report_path(wh.path)],
+        folders=[data_docs_dir(wh.path),
+                 *(loc.root for loc in (wh.lake, wh.staging) if loc.local)])
     for source_file in list_source(source, config.follow_symlinks):
-        if not source_file.uri.startswith(own):
+        if source_file.uri not in own:
             yield source_file
 
 

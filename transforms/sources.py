@@ -28,7 +28,7 @@ import os
 import posixpath
 import stat
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
@@ -118,6 +118,31 @@ def uri_to_local_path(uri: str) -> str | None:
     if uri.startswith("/"):
         return uri
     return None
+
+
+class LocalExclusion:
+    """Local files and folders to leave out of a listing (the warehouse's own files when it
+    sits inside the source), compared as real paths, so a source named through a symlink
+    still matches. Only whole names match: a source file that merely starts like one of
+    them (`warta_2024.jsonl` beside `warta.duckdb`) is kept."""
+
+    def __init__(self, files: Iterable[str | os.PathLike[str]],
+                 folders: Iterable[str | os.PathLike[str]]) -> None:
+        self._files = {os.path.realpath(f) for f in files}
+        self._folders = tuple(os.path.join(os.path.realpath(d), "") for d in folders)
+        self._last: tuple[str, str] = ("", "")  # a listing yields a folder's files together
+
+    def __contains__(self, uri: str) -> bool:
+        path = uri_to_local_path(uri)
+        if path is None:
+            return False
+        folder, name = os.path.split(path)
+        if folder != self._last[0]:
+            self._last = (folder, os.path.realpath(folder))
+        real = os.path.join(self._last[1], name)
+        if os.path.islink(path):  # a followed link to one of them
+            real = os.path.realpath(path)
+        return real in self._files or real.startswith(self._folders)
 
 
 def list_source(source: str, follow_symlinks: bool = False) -> Iterator[SourceFile]:

@@ -287,3 +287,22 @@ def test_a_warehouse_inside_its_source_is_not_read_as_input(tmp_path):
     second = run_flow(src, db, batch_size=1)
     assert (first["files_seen"], first["documents"], first["rejects"]) == (2, 2, 0)
     assert (second["files_seen"], second["files_skipped"], second["rejects"]) == (2, 2, 0)
+
+
+def test_only_the_warehouse_files_themselves_are_left_out(tmp_path):
+    """Input files named like the warehouse (`warta_2024-06-18.txt`, `warta.notes.txt`
+    beside `warta.duckdb`) are read: the old prefix test dropped them silently, counted
+    nowhere. And a source named through a symlink still leaves the warehouse out (the old
+    test compared the link's spelling with the warehouse's real path)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "warta_2024-06-18.txt").write_text(article_text("beras"))
+    (src / "warta.notes.txt").write_text(article_text("gandum"))
+    link = tmp_path / "via_link"
+    link.symlink_to(src)
+    db = src / "warta.duckdb"
+    first = run_flow(src, db, batch_size=1)
+    assert (first["files_seen"], first["documents"], first["rejects"]) == (2, 2, 0)
+    (src / "warta_report.html").write_text("<html>report</html>")  # `warta report` output
+    second = run_flow(link, db, batch_size=1)
+    assert second["files_seen"] == 2 and second["rejects"] == 0
