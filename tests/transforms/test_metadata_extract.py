@@ -238,6 +238,9 @@ def test_self_mention_gives_outlet() -> None:
             "Tebing longsor.",
         ),
         ("JAKARTA (ANTARA) - Menteri tiba.", "Jakarta", "ANTARA", "Menteri tiba."),
+        ("JAKARTA-Presiden tiba.", "Jakarta", None, "Presiden tiba."),
+        ("NEW YORK-Saham naik.", "New York", None, "Saham naik."),
+        ("BLORA-Warga desa memanen jagung.", "Blora", None, "Warga desa memanen jagung."),
     ],
 )
 def test_dateline_forms(lead: str, city: str, outlet: str | None, rest: str) -> None:
@@ -247,7 +250,11 @@ def test_dateline_forms(lead: str, city: str, outlet: str | None, rest: str) -> 
 
 
 @pytest.mark.parametrize(
-    "text", ["PT Vale - perusahaan tambang.", "ADAsatu angka yang viral.", "Presiden tiba."]
+    "text", ["PT Vale - perusahaan tambang.", "ADAsatu angka yang viral.", "Presiden tiba.",
+             # a hyphen glued on both sides after a word that is not a place: cut "COVID"
+             # off as a city and "19 kembali..." left as the story
+             "COVID-19 kembali menyebar.", "AS-China sepakat menurunkan tarif.",
+             "PDI-P menyatakan sikap.", "SIMPANG-siur kabar itu beredar."]
 )
 def test_not_a_dateline(text: str) -> None:
     assert parse_dateline(text) is None

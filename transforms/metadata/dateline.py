@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from transforms.entities.gazetteer import PLACES
+
 __all__ = ["Dateline", "parse_dateline", "normalise_city"]
 
 _DASH = r"\s*[-–—]{1,3}\s*"
@@ -35,8 +37,8 @@ _FORMS = [
     ),
     # Liputan6.com, JakartaKita semua ...  (dash lost in scraping: city glued to the text)
     re.compile(rf"^(?P<outlet>{_HOSTNAME})\s*,\s*(?P<city>[A-Z][a-z]+)(?=[A-Z][a-z]|[A-Z]{{2}})"),
-    # JAKARTA, Senin (22/9/2014) -   /   WASHINGTON -   /  JAKARTA–
-    re.compile(rf"^(?P<city>{_CITY_CAPS}){_DATE_BIT}{_DASH}(?=\S)"),
+    # JAKARTA, Senin (22/9/2014) -   /   WASHINGTON -   /  JAKARTA–  /  JAKARTA-Presiden
+    re.compile(rf"^(?P<city>{_CITY_CAPS}){_DATE_BIT}(?P<dash>{_DASH})(?=\S)"),
     # KOMPAS.com -  /  Example-online.com -
     re.compile(rf"^(?P<outlet>{_HOSTNAME}){_DASH}"),
 ]
@@ -82,6 +84,22 @@ def _clean_lead(text: str) -> str:
     return text.replace("\xa0", " ").lstrip()
 
 
+_SENTENCE_START = re.compile(r"[A-Z][a-z]")
+
+
+def _glued_dateline(city: str | None, date: str | None, after: str) -> bool:
+    """A hyphen glued on both sides ends a dateline only before a capitalised word and after
+    a place: a known one, a name of two words, or a capitalised word of four letters or more.
+    "JAKARTA-Presiden", "JEPARA-Persijap" and "NEW YORK-Saham" are datelines; "COVID-19",
+    "TEKA-teki", "AS-China" and "PDI-P" open ordinary sentences."""
+    if not city:
+        return False
+    name = city.strip(" ,.")
+    if date is not None or name.lower() in PLACES or " " in name:
+        return True
+    return len(name) >= 4 and _SENTENCE_START.match(after) is not None
+
+
 def parse_dateline(paragraph: str) -> Dateline | None:
     """Recognise a dateline at the start of the first paragraph, if there is one."""
     text = _clean_lead(paragraph)
@@ -94,6 +112,9 @@ def parse_dateline(paragraph: str) -> Dateline | None:
         if city and city.strip(" ,.").upper() in _NOT_CITIES:
             continue
         if city and len(city) > 40:
+            continue
+        if groups.get("dash") == "-" and not _glued_dateline(city, groups.get("date"),
+                                                             text[m.end():]):
             continue
         rest = text[m.end() :].lstrip(" -–—,")
         if not rest and "\n" not in paragraph:
