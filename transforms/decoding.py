@@ -40,6 +40,8 @@ _MOJIBAKE_HINT = re.compile(f"[\u00c2-\u00f4][{_CP1252_CONT}]|[\u0080-\u009f\uff
 _MOJIBAKE_CHAR = re.compile("[\u0080-\u009f\u00c2-\u00f4\ufffd]")  # a hint needs one
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")  # a byte that surrogateescape kept
+_NON_ASCII = re.compile("[^\x00-\x7f]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
                                     normalization="NFC")
 _SNIFF_BYTES = 64 * 1024
@@ -66,7 +68,28 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _checked(_decode_truncated(data, "utf-8")), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _decode_mostly_utf8(data)
+    if mostly_utf8 is not None:
+        return _checked(mostly_utf8), "utf-8+cp1252"
     return _decode_legacy(data)
+
+
+def _decode_mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few stray legacy bytes (a pasted cp1252 quote): the stray bytes
+    alone are read as cp1252. Before, the whole file went to the legacy decoders, and a
+    UTF-8 curly quote (e2 80 9d: 0x9D is undefined in cp1252) sent it on to a guess such
+    as mac_iceland: every accented letter and quote mark came out garbled. None when the
+    invalid bytes are not outnumbered by valid multi-byte characters (legacy text)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    stray = len(_ESCAPED_BYTE.findall(text))
+    multibyte = len(_NON_ASCII.findall(text)) - stray
+    if multibyte <= stray:
+        return None
+    return _ESCAPED_BYTE.sub(_as_cp1252, text)
+
+
+def _as_cp1252(match: re.Match[str]) -> str:
+    return bytes([ord(match.group()) - 0xDC00]).decode("cp1252", errors="replace")
 
 
 def _decode_truncated(data: bytes, encoding: str) -> str:

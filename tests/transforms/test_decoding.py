@@ -48,3 +48,21 @@ def test_bad_bytes_are_rejected_with_a_reason(data, reason):
     with pytest.raises(Rejected) as info:
         decode_bytes(data)
     assert info.value.reason is reason
+
+
+def test_utf8_with_a_stray_cp1252_byte_stays_utf8():
+    """One pasted cp1252 apostrophe in UTF-8 text with curly quotes: the file went to the
+    legacy decoders (cp1252 cannot read the 0x9D of a UTF-8 closing quote) and came out
+    as mac_iceland mojibake ("caf√©", "‚ÄúKami"). Only the stray byte is cp1252 now."""
+    text = "Pemilik café itu berkata, “Kami bertahan,” meski sepi."
+    data = text.encode() + b" Masalah\x92 bukan harga."
+    decoded, encoding = decode_bytes(data)
+    assert decoded == text + " Masalah’ bukan harga."
+    assert encoding == "utf-8+cp1252"
+
+
+def test_legacy_text_with_an_accidental_utf8_pair_stays_legacy():
+    """cp1252 "Â©" is c2 a9, valid UTF-8 ("©"); the invalid bytes outnumber it."""
+    text = "Merek Â© kafé “bagus” dan élève été."
+    assert text.encode("cp1252").count(b"\xc2\xa9") == 1
+    assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
