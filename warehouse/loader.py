@@ -297,8 +297,9 @@ class Warehouse:
             failpoint("lake_written")
             con.execute("BEGIN TRANSACTION")
             try:
+                near_before = self._near_links()
                 self._insert_from_lake(batch_id, run_id, staged)
-                result = self._result(batch_id)
+                result = self._result(batch_id, near_before)
                 self._check_accounting(staged, result)
                 if also is not None:
                     also(con)
@@ -483,7 +484,16 @@ class Warehouse:
         mask = [doc_id in accepted for doc_id in signatures.column("doc_id").to_pylist()]
         store_minhash(self.db, batch_id, signatures.filter(mask), cfg=self.near_dup_config)
 
-    def _result(self, batch_id: str) -> CommitResult:
+    def _near_links(self) -> int:
+        """'near' rows in the warehouse. A batch's count is the change across its commit:
+        linking re-stamps the rows of older cluster members (counting rows by batch_id
+        counted them again in every batch that touched the cluster), and a new canonical
+        member gives older documents their first row (counting only the batch's own
+        documents missed those). The changes add up to the table over any batching."""
+        return int(self.db.execute(
+            "SELECT count(*) FROM duplicates WHERE kind = 'near'").fetchone()[0])
+
+    def _result(self, batch_id: str, near_before: int) -> CommitResult:
         con = self.db
         def count(sql: str) -> int:
             return int(con.execute(sql, [batch_id]).fetchone()[0])
@@ -496,8 +506,7 @@ class Warehouse:
             files_already_known=int(con.execute("SELECT count(*) FROM known_files").fetchone()[0]),
             documents=count("SELECT count(*) FROM documents WHERE batch_id = ?"),
             duplicates=count("SELECT count(*) FROM duplicates WHERE batch_id = ? AND kind='exact'"),
-            near_duplicates=count(
-                "SELECT count(*) FROM duplicates WHERE batch_id = ? AND kind='near'"),
+            near_duplicates=self._near_links() - near_before,
             rejects=count("SELECT count(*) FROM rejects WHERE batch_id = ?"),
             rejects_by_reason={k: int(v) for k, v in reasons.items()},
         )

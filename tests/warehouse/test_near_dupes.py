@@ -283,8 +283,9 @@ def test_signatures_are_stored_as_blobs_with_a_seq(con: duckdb.DuckDBPyConnectio
         (3 * CFG.bands, 3)]
 
 
-def _ingest(source: Path, db: Path, run_id: str) -> None:
-    """The loader as the flow runs it, with the near-duplicate hook added."""
+def _ingest(source: Path, db: Path, run_id: str) -> list[int]:
+    """The loader as the flow runs it, with the near-duplicate hook added; one file per
+    batch. Returns each batch's count of near-duplicate links."""
     from transforms.config import WartaConfig
     from transforms.pipeline import BatchContext, process_batch
     from transforms.sources import list_source
@@ -294,12 +295,14 @@ def _ingest(source: Path, db: Path, run_id: str) -> None:
         wh.add_after_insert_hook(near_dup_hook(CFG))
         wh.start_run(run_id, str(source), datetime.now(UTC))
         files = list_source(str(source))
+        links = []
         for n, f in enumerate(files):
             batch_id = f"{run_id}-{n:05d}"
             staged = process_batch(batch_id, [f], wh.staging_dir(batch_id),
                                    BatchContext(WartaConfig(), datetime.now(UTC)))
-            wh.commit_batch(staged, run_id)
+            links.append(wh.commit_batch(staged, run_id).near_duplicates)
         wh.finish_run(run_id, {}, "completed")
+    return links
 
 
 def test_loader_hook_links_across_files_and_survives_a_rebuild(tmp_path: Path) -> None:
@@ -335,3 +338,30 @@ def test_loader_hook_links_across_files_and_survives_a_rebuild(tmp_path: Path) -
     c = duckdb.connect(str(db), read_only=True)
     assert dict(c.execute("SELECT url, cluster_id FROM documents").fetchall()) == by_url
     c.close()
+
+
+def test_batch_link_counts_add_up_to_the_near_rows(tmp_path: Path) -> None:
+    """Five copies of one story, one per batch, each dated earlier than the last, so each
+    new copy becomes the cluster's canonical member. The batches' counts add up to the
+    table's 'near' rows: counting rows by batch_id counted re-stamped older members again
+    in every batch (1+2+3+4), counting the batch's own documents missed the older ones
+    that a new canonical turns into duplicates (0 each)."""
+    import json
+
+    src = tmp_path / "src"
+    src.mkdir()
+    base = story(601, 240, 6)
+    for k in range(5):
+        (src / f"v{k}.json").write_text(json.dumps({
+            "url": f"https://outlet{k}.example/a", "title": "Harbour budget approved",
+            "text": edited(base, 4, k), "source": f"outlet{k}.example",
+            "date": f"2025-06-{20 - k:02d}"}), encoding="utf-8")
+    links = _ingest(src, tmp_path / "w.duckdb", "run-1")
+    c = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    try:
+        near = c.execute("SELECT count(*) FROM duplicates WHERE kind = 'near'").fetchone()[0]
+        clusters_ = c.execute("SELECT count(DISTINCT cluster_id) FROM documents").fetchone()[0]
+    finally:
+        c.close()
+    assert (near, clusters_) == (4, 1)
+    assert links == [0, 1, 1, 1, 1] and sum(links) == near
