@@ -185,13 +185,17 @@ class Warehouse:
         self.last_near_dup_stats = stats
 
     def _reconcile(self) -> None:
-        """Undo what a killed run left: uncommitted lake files, staging, 'running' runs."""
+        """Undo what a killed run left: uncommitted lake files, staging, 'running' runs;
+        and finish what it did not: the lake marker of a batch committed just before."""
         committed = {r[0] for r in self.db.execute("SELECT batch_id FROM batches").fetchall()}
         for table in LAKE_TABLES:
             for name in self.lake.names(table):
                 batch_id = name.split(".parquet")[0]
                 if name.endswith(".tmp") or batch_id not in committed:
                     self.lake.remove(table, name)
+        marked = {n.split(".parquet")[0] for n in self.lake.names("batches")}
+        for batch_id in sorted(committed - marked):
+            self._write_batch_marker(batch_id)
         remove_tree(self.staging.root)
         self.db.execute(
             "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
@@ -291,6 +295,7 @@ class Warehouse:
             [batch_id, run_id, now, staged.n_files, staged.n_records],
         )
         selects = self._final_selects(run_id, batch_id, now)
+        batch_row = selects.pop("batches")
         try:
             for table, sql in selects.items():
                 self._write_lake_rows(table, batch_id, sql)
@@ -299,6 +304,7 @@ class Warehouse:
             try:
                 near_before = self._near_links()
                 self._insert_from_lake(batch_id, run_id, staged)
+                con.execute(f"INSERT INTO batches BY NAME {batch_row}")
                 result = self._result(batch_id, near_before)
                 self._check_accounting(staged, result)
                 if also is not None:
@@ -316,12 +322,21 @@ class Warehouse:
                 self._remove_lake_files(batch_id)
             raise
         failpoint("committed")
+        self._write_batch_marker(batch_id)
         try:
             remove_tree(staged.directory)
         except Exception as exc:  # committed already: failing the run now would help no one
             _log.warning("batch %s is committed, but its staging files stay until the "
                          "warehouse is next opened for writing: %s", batch_id, exc)
         return result
+
+    def _write_batch_marker(self, batch_id: str) -> None:
+        """The batch's `batches` lake file, written only once the batch is committed: it is
+        what `warta rebuild` replays, so lake files of a batch killed before its COMMIT are
+        never replayed, even by a rebuild that runs before the warehouse is reopened. A
+        process killed between COMMIT and this write leaves it to `_reconcile`."""
+        self._write_lake_rows("batches", batch_id,
+                              "SELECT * FROM batches WHERE batch_id = ?", [batch_id])
 
     def _check_accounting(self, staged: StagedBatch, result: CommitResult) -> None:
         """Every record the batch task staged is loaded (document, exact duplicate or

@@ -65,3 +65,40 @@ def test_rebuild_after_crash_and_rerun_equals_clean_run(clean_run, subprocess_en
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert snapshot(db) == expected
+
+
+def _rebuild(db: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "rebuild", "--warehouse", str(db)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_rebuild_straight_after_a_crash_replays_only_committed_batches(
+        clean_run, subprocess_env, tmp_path):
+    """Killed with the second batch's lake files written but not committed, then rebuilt
+    before anything reopens (and reconciles) the warehouse: the rebuild holds what was
+    committed, not the killed batch too (its lake files used to be replayed)."""
+    src, expected = clean_run
+    db = tmp_path / "w.duckdb"
+    killed = warta_ingest(src, db, subprocess_env, "lake_written:2")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    committed = snapshot(db)
+    assert 0 < len(committed["raw_files"]) < len(expected["raw_files"])
+    _rebuild(db)
+    assert snapshot(db) == committed
+    assert warta_ingest(src, db, subprocess_env).returncode == 0
+    assert snapshot(db) == expected
+
+
+def test_a_batch_committed_just_before_a_kill_is_in_the_rebuild(
+        clean_run, subprocess_env, tmp_path):
+    """Killed between a batch's COMMIT and its lake marker: reopening the warehouse writes
+    the marker, so a later rebuild still replays that batch."""
+    src, expected = clean_run
+    db = tmp_path / "w.duckdb"
+    killed = warta_ingest(src, db, subprocess_env, "committed:2")
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    assert warta_ingest(src, db, subprocess_env).returncode == 0
+    assert snapshot(db) == expected
+    _rebuild(db)
+    assert snapshot(db) == expected
