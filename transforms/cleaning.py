@@ -91,12 +91,14 @@ def clean_body(text: str, rules: tuple[BoilerplateRule, ...]) -> CleanedText:
     blocks = _split_blocks(text)
     kept_blocks: list[list[str]] = []
     gate = _any_rule(rules)
-    for block in blocks:
-        lines = [_squeeze(line) for line in block]
+    squeezed = [[_squeeze(line) for line in block] for block in blocks]
+    raw_width = _wrap_width([line for lines in squeezed for line in lines if line])
+    for lines in squeezed:
         kept = [
-            line for line in lines
+            line for i, line in enumerate(lines)
             if line and not (
                 (gate is None or (len(line) <= _MAX_BOILERPLATE and gate.fullmatch(line)))
+                and not _continues_wrapped(line, lines[i - 1] if i else "", raw_width)
                 and _is_boilerplate(line, rules, result)
             )
         ]
@@ -108,6 +110,14 @@ def clean_body(text: str, rules: tuple[BoilerplateRule, ...]) -> CleanedText:
         joined.extend(_rejoin(block, width, in_block=len(blocks) > 1))
     result.paragraphs = _drop_repeats(joined, result)
     return result
+
+
+def _continues_wrapped(line: str, previous: str, width: int | None) -> bool:
+    """A line that starts in lower case right after a wrapped line that ended mid-sentence
+    is the middle of a paragraph, not boilerplate, whatever a rule says: the rules match
+    whole lines, and a hard wrap can leave "hak cipta para musisi ... di" on a line."""
+    return (width is not None and line[:1].islower() and len(previous) >= _WRAPPED_SHARE * width
+            and not previous.endswith(_SENTENCE_END))
 
 
 def _squeeze(line: str) -> str:

@@ -113,3 +113,43 @@ def test_rules_that_cannot_be_joined_still_apply_one_by_one(tmp_path: Path, echo
     cleaned = clean_body("Isi berita yang cukup panjang.\nhalo halo\nIKLAN\nPenutup.", rules)
     assert cleaned.paragraphs == ["Isi berita yang cukup panjang.", "Penutup."]
     assert cleaned.removed_by_rule == {"echo": 1, "ads": 1}
+
+
+@pytest.mark.parametrize("sentence", [
+    "Hak cipta lagu itu kini dipegang oleh ahli waris sang komponis.",
+    "Copyright atas desain batik itu didaftarkan pengrajin tahun lalu.",
+    "Ukuran huruf pada surat suara dinilai terlalu kecil oleh pemilih lansia.",
+    "Ikuti perkembangan kasus ini: warganet ramai membahasnya di Twitter sejak pagi.",
+])
+def test_prose_that_opens_like_a_widget_stays(rules, sentence):
+    """The copyright, font-size and follow rules matched any line that began like them."""
+    text = f"Paragraf pembuka tentang sidang di pengadilan negeri.\n\n{sentence}"
+    assert clean_body(text, rules).paragraphs[-1] == sentence
+
+
+@pytest.mark.parametrize("widget", [
+    "Copyright © 2024 Contoh Media", "Hak Cipta Dilindungi Undang-Undang",
+    "Ukuran Font: Kecil Sedang Besar", "Ikuti berita terkini dari Contoh.id di Google News",
+    "Follow WhatsApp Channel contohnews", "Ikuti kami di Instagram @contohnews",
+])
+def test_the_widgets_themselves_still_go(rules, widget):
+    text = f"Paragraf pembuka tentang sidang di pengadilan negeri.\n\n{widget}"
+    cleaned = clean_body(text, rules)
+    assert cleaned.paragraphs == ["Paragraf pembuka tentang sidang di pengadilan negeri."]
+    assert cleaned.n_boilerplate_lines == 1
+
+
+def test_a_wrapped_line_that_looks_like_boilerplate_stays_in_its_paragraph(rules):
+    """Rules match whole lines before hard wraps are rejoined: a line of a wrapped
+    paragraph that happens to read "hak cipta ..." was removed from the middle of it."""
+    text = ("DPR akan membahas revisi undang-undang yang memperkuat perlindungan\n"
+            "hak cipta para musisi lokal yang selama ini dirugikan oleh pembajakan di\n"
+            "berbagai platform digital, kata ketua komisi itu kepada wartawan. Rapat\n"
+            "kerja dengan kementerian pekan depan akan membahas beberapa pokok\n"
+            "topik: royalti lagu, pembajakan daring, dan lembaga manajemen kolektif\n"
+            "di gedung parlemen, Senayan, dan terbuka untuk umum sejak pagi.\n"
+            "Baca juga: Musisi Daerah Menuntut Royalti\n")
+    cleaned = clean_body(text, rules)
+    assert "hak cipta para musisi lokal" in cleaned.paragraphs[0]
+    assert "pokok topik: royalti lagu, pembajakan daring" in cleaned.paragraphs[0]
+    assert cleaned.removed_by_rule == {"related_link": 1}  # the real widget still goes
