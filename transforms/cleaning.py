@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.metadata.dateline import parse_dateline
+
 # Runs of spacing become one space; a lone plain space already is one, so it is not matched.
 _SPACES = re.compile(
     r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200b\u202f\u205f\u3000]"
@@ -172,8 +174,9 @@ def _rejoin(lines: list[str], width: int | None, in_block: bool) -> list[str]:
     last = lines[0]
     for line in lines[1:]:
         wrapped = len(last) >= _WRAPPED_SHARE * width
-        if wrapped and (in_block or not last.endswith(_SENTENCE_END)):
-            current.append(line)
+        if (wrapped and (in_block or not last.endswith(_SENTENCE_END))
+                and parse_dateline(line) is None):  # a dateline opens a story: a headline
+            current.append(line)                    # above it is not wrapped into it
         else:
             paragraphs.append(" ".join(current))
             current = [line]

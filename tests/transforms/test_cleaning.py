@@ -153,3 +153,16 @@ def test_a_wrapped_line_that_looks_like_boilerplate_stays_in_its_paragraph(rules
     assert "hak cipta para musisi lokal" in cleaned.paragraphs[0]
     assert "pokok topik: royalti lagu, pembajakan daring" in cleaned.paragraphs[0]
     assert cleaned.removed_by_rule == {"related_link": 1}  # the real widget still goes
+
+
+def test_a_headline_right_above_a_wrapped_dateline_lead_is_not_joined_to_it(rules):
+    """A long headline fills the wrap width like a wrapped line: it was joined to the
+    lead, and title, dateline and outlet were all lost."""
+    text = ("Harga Beras Medium Naik Lagi di Pasar Induk Cipinang Pekan Ini\n"
+            "JAKARTA, KOMPAS.com - Harga beras medium di Pasar Induk Beras Cipinang\n"
+            "kembali naik pada pekan ini setelah pasokan dari sentra produksi di Jawa\n"
+            "Tengah dan Jawa Timur berkurang akibat musim kemarau yang panjang.\n")
+    paragraphs = clean_body(text, rules).paragraphs
+    assert paragraphs[0] == "Harga Beras Medium Naik Lagi di Pasar Induk Cipinang Pekan Ini"
+    assert paragraphs[1].startswith("JAKARTA, KOMPAS.com - Harga beras medium")
+    assert paragraphs[1].endswith("musim kemarau yang panjang.")
