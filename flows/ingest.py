@@ -284,6 +284,9 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     with Warehouse(warehouse, lake=lake, memory_limit=config.duckdb_memory_limit) as wh:
         wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
+        if wh.has_unlearned_batches():  # a run killed before its learning pass: learn now,
+            wh.learn_boilerplate(       # so new files are cleaned as after a clean run
+                config.boilerplate_min_docs, config.boilerplate_min_share)
         learned = wh.learned_boilerplate()
         try:
             total_files, total_bytes = _count_changed(_listing(source, config, wh), wh)

@@ -39,6 +39,8 @@ from warehouse.schema import (
 # Tables whose rows belong to one accepted document (kept only for accepted documents).
 CHILD_TABLES = ("paragraphs", "entities", "quotes", "cited_sources")
 LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects", "batches")
+# Corpus-learned boilerplate, one lake file per learning pass (named by its time).
+LEARNED_TABLES = ("boilerplate_learned_batches", "boilerplate_paragraphs")
 
 
 # What one commit builds and drops after it: views over the staged Parquet files, and temp
@@ -175,11 +177,51 @@ class Warehouse:
     def learn_boilerplate(self, min_docs: int, min_share: float,
                           incremental: bool = True) -> int:
         """Count recurring paragraphs per outlet (those of batches not yet counted, unless
-        `incremental` is off) after a run; later runs strip them."""
+        `incremental` is off) after a run; later runs strip them. What a pass learned goes
+        to the lake once committed (`_write_learned`), so `warta rebuild` restores it."""
         from warehouse.near_dupes import learn_boilerplate
 
-        return learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share,
-                                 incremental=incremental)
+        learned_at = datetime.now(UTC)
+        n = learn_boilerplate(self.db, min_docs=min_docs, min_share=min_share,
+                              incremental=incremental, learned_at=learned_at)
+        self._write_learned(learned_at)
+        return n
+
+    def has_unlearned_batches(self) -> bool:
+        """Committed batches that no learning pass has counted (a run killed before it)."""
+        return bool(self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM batches WHERE batch_id NOT IN "
+            "(SELECT batch_id FROM boilerplate_learned_batches))").fetchone()[0])
+
+    def _write_learned(self, learned_at: datetime) -> None:
+        """One learning pass's rows (paragraphs added or raised, batches counted) as lake
+        files named by its time. Learning never lowers a count, so replaying every pass in
+        order, keeping the larger count, restores the table; a full recount on rebuild did
+        not: a learned footer is stripped from later documents, its count stops growing,
+        and against a grown outlet its share fell below the bar and it was forgotten."""
+        key = _pass_key(learned_at)
+        for table in LEARNED_TABLES:
+            if self.db.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE learned_at = ?)",
+                               [learned_at]).fetchone()[0]:
+                self._write_lake_rows(table, key,
+                                      f"SELECT * FROM {table} WHERE learned_at = ?",
+                                      [learned_at])
+
+    def _replay_learned(self) -> bool:
+        """Load the learning passes from the lake; False when the lake has none (written
+        before they were kept)."""
+        batches, paragraphs = (self._lake_files(t) for t in LEARNED_TABLES)
+        if not batches:
+            return False
+        self.db.execute("INSERT INTO boilerplate_learned_batches BY NAME SELECT * FROM "
+                        f"read_parquet({batches}) ON CONFLICT DO NOTHING")
+        if paragraphs:
+            self.db.execute(f"""
+                INSERT INTO boilerplate_paragraphs BY NAME
+                SELECT * FROM read_parquet({paragraphs})
+                QUALIFY row_number() OVER (PARTITION BY outlet, paragraph_hash
+                                           ORDER BY n_docs DESC, learned_at DESC) = 1""")
+        return True
 
     def _near_dup_stats(self, batch_id: str, stats: dict[str, Any]) -> None:
         self.last_near_dup_stats = stats
@@ -196,6 +238,13 @@ class Warehouse:
         marked = {n.split(".parquet")[0] for n in self.lake.names("batches")}
         for batch_id in sorted(committed - marked):
             self._write_batch_marker(batch_id)
+        # Learning passes committed but not in the lake (killed just after; or learned by
+        # code from before passes were kept, which this writes once).
+        kept = {n.split(".parquet")[0] for n in self.lake.names(LEARNED_TABLES[0])}
+        for (learned_at,) in self.db.execute(
+                "SELECT DISTINCT learned_at FROM boilerplate_learned_batches").fetchall():
+            if _pass_key(learned_at) not in kept:
+                self._write_learned(learned_at)
         remove_tree(self.staging.root)
         self.db.execute(
             "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
@@ -563,6 +612,11 @@ class Warehouse:
         return "[" + ", ".join(f"'{_sql_path(self.lake.url(table, n))}'" for n in names) + "]"
 
 
+def _pass_key(learned_at: datetime) -> str:
+    """A learning pass's lake file name: its time, sortable."""
+    return learned_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
 def _sql_path(path: str) -> str:
     return path.replace("'", "''")
 
@@ -577,8 +631,9 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
                       boilerplate: tuple[int, float] | None = None) -> int:
     """Recreate the DuckDB file from its lake; the old file is replaced only on success.
 
-    `boilerplate` = (min_docs, min_share) relearns corpus boilerplate from the whole history
-    (the learned table is not in the lake), so the next run strips what it stripped before."""
+    Learned boilerplate is restored from the learning passes kept in the lake; `boilerplate`
+    = (min_docs, min_share) then counts the batches no pass counted (a run killed before
+    learning), or, for a lake without passes (older code), recounts the whole history."""
     real = Path(path).resolve()
     lake = Lake(lake or lake_dir_for(real))
     if not lake.exists("batches"):
@@ -594,8 +649,9 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
             target.add_after_insert_hook(hook)
         with target:
             n_batches = target.replay_lake()
-            if boilerplate is not None:
-                target.learn_boilerplate(*boilerplate, incremental=False)
+            replayed = target._replay_learned()
+            if boilerplate is not None:  # batches no pass counted (or every one: old lakes)
+                target.learn_boilerplate(*boilerplate, incremental=replayed)
             target.db.execute("CHECKPOINT")
         Path(str(tmp) + ".lock").unlink(missing_ok=True)
         Path(str(real) + ".wal").unlink(missing_ok=True)

@@ -352,7 +352,8 @@ PARAGRAPH_HASH_SQL = (
 
 
 def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
-                      min_share: float = 0.02, incremental: bool = True) -> int:
+                      min_share: float = 0.02, incremental: bool = True,
+                      learned_at: datetime | None = None) -> int:
     """Mark paragraphs that recur in >= min_docs clusters and >= min_share of an outlet's
     clusters as that outlet's boilerplate; returns how many rows were added or raised.
 
@@ -370,7 +371,7 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     share of its outlet rises only because a merge of that outlet's clusters shrank the
     outlet (a full recount, as after `warta rebuild`, catches it).
     """
-    now = datetime.now(UTC)
+    now = learned_at or datetime.now(UTC)
     _fill_paragraph_hashes(con)
     params: dict[str, Any] = {"min_docs": min_docs, "min_share": min_share}
     scope = ""  # a full recount reads every paragraph once

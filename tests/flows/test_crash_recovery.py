@@ -102,3 +102,52 @@ def test_a_batch_committed_just_before_a_kill_is_in_the_rebuild(
     assert snapshot(db) == expected
     _rebuild(db)
     assert snapshot(db) == expected
+
+
+def test_a_run_killed_before_learning_is_learned_from_by_the_next(subprocess_env, tmp_path):
+    """Killed after its last COMMIT, before the learning pass: the next run learns first,
+    so its new story loses the footer, as it would have after a clean run (it was cleaned
+    without the killed run's learning)."""
+    import json
+
+    import duckdb
+
+    from tests.corpus import ARTICLES
+
+    footer = ("Dapatkan berita pilihan setiap pagi langsung di kotak masuk Anda dengan "
+              "berlangganan buletin harian kami secara gratis.")
+    src = tmp_path / "src"
+    src.mkdir()
+    keys = list(ARTICLES)
+
+    def story(key: str, name: str) -> None:
+        title, body = ARTICLES[key]
+        (src / name).write_text(json.dumps(
+            {"title": title, "text": f"{body}\n\n{footer}", "source": "contoh.id"}))
+
+    for key in keys[:3]:
+        story(key, f"{key}.json")
+    config = tmp_path / "warta.yaml"
+    config.write_text("boilerplate_min_docs: 3\nboilerplate_min_share: 0.5\n"
+                      "quality_gate: false\nbatch_size: 10\n")
+    db = tmp_path / "w.duckdb"
+
+    def ingest(failpoint: str | None = None) -> subprocess.CompletedProcess:
+        env = dict(subprocess_env)
+        if failpoint:
+            env["WARTA_FAILPOINT"] = failpoint
+        return subprocess.run(
+            [sys.executable, "-m", "flows.cli", "ingest", str(src), "--warehouse", str(db),
+             "--config", str(config)], capture_output=True, text=True, env=env, timeout=300)
+
+    killed = ingest("committed:1")  # the only batch is committed; learning never ran
+    assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    story(keys[3], "baru.json")
+    assert ingest().returncode == 0
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        [(body,)] = con.execute(
+            "SELECT body FROM documents WHERE source_uri LIKE '%baru.json'").fetchall()
+    finally:
+        con.close()
+    assert footer not in body

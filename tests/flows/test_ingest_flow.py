@@ -262,7 +262,7 @@ def test_boilerplate_learned_in_one_run_is_stripped_in_the_next(tmp_path):
         con.close()
     assert FOOTER not in new_body
     assert learned == [("contoh.id", 3)]
-    # The learned table is not in the lake: a rebuild relearns it from the whole history.
+    # Each learning pass is in the lake: a rebuild restores what was learned.
     from warehouse.loader import rebuild_warehouse
 
     rebuild_warehouse(db, near_dup_config=config.near_dup_config(),
