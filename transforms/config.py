@@ -118,12 +118,27 @@ def config_from_mapping(raw: dict[str, Any], base_dir: Path | None = None) -> Wa
             p = Path(str(value))
             if not p.is_absolute() and base_dir is not None:
                 p = base_dir / p
-            values[key] = str(p)
+            values[key] = _checked_rules_file(p)
         elif key == "field_aliases":
             values[key] = _merge_aliases(value)
         elif key == "near_duplicates":
             values[key] = _near_dup_settings(value)
     return WartaConfig(**values)
+
+
+def _checked_rules_file(path: Path) -> str:
+    """Read the pattern file now: read in the batch tasks, a missing file or a bad regex made
+    every record an 'internal error' reject, and its files were ledgered as read."""
+    from transforms.cleaning import load_boilerplate_rules
+
+    try:
+        load_boilerplate_rules(str(path))
+    except OSError as exc:
+        raise ConfigError(f"config key boilerplate_file: cannot read {path}: "
+                          f"{exc.strerror or exc}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config key boilerplate_file: {exc}") from exc
+    return str(path)
 
 
 def _merge_aliases(value: Any) -> dict[str, tuple[str, ...]]:

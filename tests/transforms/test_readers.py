@@ -122,3 +122,16 @@ def test_json_body_given_as_a_list_keeps_its_paragraphs():
     [rec] = records("a.json", json.dumps(item).encode())
     assert rec.body.split("\n\n") == item["content"]
     assert rec.fields["author"] == "Ani, Budi"
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "cannot read"), ("bad: [unclosed(\n", "bad regex"), ("no colon here\n", "expected"),
+])
+def test_a_bad_boilerplate_file_is_a_config_error(tmp_path, content, message):
+    """Found only in the batch tasks, it made every record an 'internal error' reject, and
+    the files were ledgered as read: fixing the config then re-read nothing."""
+    if content is not None:
+        (tmp_path / "patterns.txt").write_text(content)
+    (tmp_path / "warta.yaml").write_text("boilerplate_file: patterns.txt\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config(tmp_path / "warta.yaml")
