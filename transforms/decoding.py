@@ -45,6 +45,9 @@ _NON_ASCII = re.compile("[^\x00-\x7f]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(uncurl_quotes=False, fix_character_width=False,
                                     normalization="NFC")
 _SNIFF_BYTES = 64 * 1024
+# More NULs than this in the first 64 KiB: UTF-16 or binary (random bytes hold ~0.4%). A few
+# stray ones are text: they rejected a whole JSONL file whose one bad line held two, when
+# that line alone is malformed (and normalize_text drops NULs from what is kept).
 _MAX_CONTROL_SHARE = 0.02
 
 
@@ -59,7 +62,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         if data.startswith(magic):
             raise Rejected(RejectReason.BINARY, kind)
     head = data[:_SNIFF_BYTES]
-    if b"\x00" in head:
+    if head.count(b"\x00") > max(16, len(head) // 1000):
         utf16 = _guess_bomless_utf16(head)
         if utf16 is None:
             raise Rejected(RejectReason.BINARY, "NUL bytes in content")

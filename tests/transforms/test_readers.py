@@ -1,5 +1,6 @@
 import gzip
 import json
+import random
 
 import pytest
 
@@ -135,3 +136,20 @@ def test_a_bad_boilerplate_file_is_a_config_error(tmp_path, content, message):
     (tmp_path / "warta.yaml").write_text("boilerplate_file: patterns.txt\n")
     with pytest.raises(ConfigError, match=message):
         load_config(tmp_path / "warta.yaml")
+
+
+def test_a_few_nul_bytes_reject_their_line_not_the_file():
+    """Two NULs in one JSONL line made the whole file a 'binary' reject."""
+    good = [{"title": t, "content": f"{t}. {BODY}"} for t in ("Satu", "Tiga")]
+    data = (json.dumps(good[0]) + "\n\x00\x00 baris rusak\n" + json.dumps(good[1]) + "\n").encode()
+    recs = records("a.jsonl", data)
+    assert [r.reject.reason if r.reject else None for r in recs] == [
+        None, RejectReason.MALFORMED_RECORD, None]
+    csv_data = f'title,content\nSatu,"{BODY}"\nDua\x00,"{BODY} dua"\n'.encode()
+    assert [r.reject for r in records("b.csv", csv_data)] == [None, None]
+
+
+def test_binary_bytes_are_still_binary():
+    noise = random.Random(3).randbytes(20_000)
+    [rec] = records("a.txt", noise)
+    assert rec.reject.reason is RejectReason.BINARY
