@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 import re
 import sys
 import zlib
@@ -353,6 +354,8 @@ def _as_text(value: object, joiner: str = ", ") -> str | None:
 
 
 def _scalar_text(value: str | int | float) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""  # JSON's NaN / Infinity: no value, not the text "nan"
     try:
         return str(value).strip()
     except ValueError:  # an int of more digits than Python will print

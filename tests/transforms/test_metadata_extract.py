@@ -540,3 +540,16 @@ def test_overlong_footer_title_is_no_title() -> None:
     assert meta.title is None and meta.paragraphs == ["Isi berita tanpa judul."]
     meta = run(["Isi berita tanpa judul."], meta={"footer_title": "Judul " * 200})
     assert meta.title is None
+
+
+@pytest.mark.parametrize("text", ["1718000000", "1718000000123", "1718000000.25"])
+def test_record_date_as_unix_time(text: str) -> None:
+    """APIs export a date as a number (a JSON int arrives here as its digits): ignored before."""
+    from datetime import UTC, datetime
+
+    parsed = parse_record_date(text)
+    assert parsed is not None
+    assert parsed.at is not None and parsed.at.replace(microsecond=0) == datetime(
+        2024, 6, 10, 6, 13, 20, tzinfo=UTC)
+    assert parsed.day.isoformat() == "2024-06-10"
+    assert parse_record_date("171800000") is None  # 9 digits: not a time we know

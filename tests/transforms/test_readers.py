@@ -153,3 +153,9 @@ def test_binary_bytes_are_still_binary():
     noise = random.Random(3).randbytes(20_000)
     [rec] = records("a.txt", noise)
     assert rec.reject.reason is RejectReason.BINARY
+
+
+def test_json_nan_and_infinity_are_no_value():
+    [rec] = records("a.json", b'{"title": NaN, "author": Infinity, "content": "' +
+                    BODY.encode() + b'"}')
+    assert "title" not in rec.fields and "author" not in rec.fields

@@ -88,6 +88,9 @@ _ISO = re.compile(
     r"(?P<off>Z|[+-]\d\d:?\d\d)?)?"
 )
 
+# A record date given as a number: Unix seconds or milliseconds (2001-09-09 to 2286).
+_EPOCH = re.compile(r"(?P<s>\d{10}|\d{13})(?:\.\d+)?")
+
 
 def latest_plausible(reference_time: datetime) -> datetime:
     """The latest plausible publication time for a run started at `reference_time` (aware,
@@ -213,6 +216,13 @@ def _from_iso(m: re.Match[str]) -> ParsedDate | None:
     return ParsedDate(day, at, False, m.start(), m.end())
 
 
+def _from_epoch(m: re.Match[str]) -> ParsedDate:
+    """Unix time in seconds (10 digits) or milliseconds (13), as APIs export it: UTC."""
+    seconds = int(m.group("s")) / (1000 if len(m.group("s")) == 13 else 1)
+    at = datetime.fromtimestamp(seconds, UTC)
+    return ParsedDate(at.date(), at, False, m.start(), m.end())
+
+
 def _looks_us_export(text: str) -> bool:
     """'10/21/2025 20:43': a bare M/D/YYYY H:MM, no comma, no zone, as spreadsheet exports write."""
     return (
@@ -225,6 +235,8 @@ def parse_record_date(text: str | None, reference: date | None = None) -> Parsed
     if not text or not text.strip():
         return None
     text = " ".join(text.replace("\xa0", " ").split())
+    if m := _EPOCH.fullmatch(text):
+        return _from_epoch(m)
     if m := _ISO.search(text):
         return _from_iso(m)
     if m := _DMY_WORDS.search(text):
