@@ -269,7 +269,7 @@ def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
     # it are still read (the module's own limit error ended the file there).
     csv.field_size_limit(min(max(len(text), config.max_line_bytes), sys.maxsize))
     limit = config.max_line_bytes
-    rows = csv.reader(_lines(text, keepends=True))
+    rows = csv.reader(_lines(text, keepends=True), delimiter=_delimiter(text))
     try:
         header = next(rows)
     except StopIteration:
@@ -309,6 +309,22 @@ def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
         else:
             yield _record_from_object(index, dict(zip(names, row, strict=False)), config)
         index += 1
+
+
+_DELIMITERS = (",", ";", "\t", "|")  # comma first: it wins a tie
+
+
+def _delimiter(text: str) -> str:
+    """The delimiter that splits the header line into the most fields: spreadsheets in
+    Indonesian (and most European) locales save CSV with ';', and with ',' every line of
+    such a file was one malformed row."""
+    header = next(_lines(text), "")[:65_536]
+    def fields(delimiter: str) -> int:
+        try:
+            return len(next(csv.reader([header], delimiter=delimiter), []))
+        except csv.Error:
+            return 0
+    return max(_DELIMITERS, key=fields)
 
 
 def _record_from_object(index: int, item: object, config: WartaConfig,

@@ -159,3 +159,17 @@ def test_json_nan_and_infinity_are_no_value():
     [rec] = records("a.json", b'{"title": NaN, "author": Infinity, "content": "' +
                     BODY.encode() + b'"}')
     assert "title" not in rec.fields and "author" not in rec.fields
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t", "|"])
+def test_csv_with_another_delimiter(delimiter):
+    """A ';' CSV (Indonesian-locale spreadsheets) was one malformed row per line."""
+    rows = [["judul", "isi", "penulis"], ["Satu", f"{BODY}, kata dia", "Ani"],
+            ["Dua", f"{BODY} lagi", "Budi"]]
+    data = "\n".join(delimiter.join(f'"{c}"' if "," in c else c for c in row)
+                     for row in rows).encode()
+    recs = records("a.csv", data)
+    assert [r.reject for r in recs] == [None, None]
+    assert [(r.fields["title"], r.fields["author"]) for r in recs] == [("Satu", "Ani"),
+                                                                       ("Dua", "Budi")]
+    assert recs[0].body == f"{BODY}, kata dia"
