@@ -250,6 +250,10 @@ def _print_summary(summary: dict[str, Any]) -> None:
           f"(skipped), {summary['files_processed']} read")
     print(f"  records   {summary['records']} = {summary['documents']} documents + "
           f"{summary['duplicates']} exact duplicates + {summary['rejects']} rejects")
+    if summary.get("files_already_known"):
+        print(f"  known     {summary['files_already_known']} files read are versions the "
+              "warehouse already holds (same relative path and bytes: a moved or mirrored "
+              "source); they add no rows")
     print(f"  near      {summary.get('near_duplicate_links', 0)} documents linked to a "
           "near-duplicate cluster (they stay in documents)")
     for reason, count in summary["rejects_by_reason"].items():

@@ -95,3 +95,19 @@ def test_locked_warehouse_fails_fast_with_a_clear_line(tmp_path, capsys, prefect
     assert code == 1
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith("warta: error: warehouse") and "another warta process" in err
+
+
+def test_summary_says_when_files_read_were_already_known(capsys):
+    """Files whose relative path and bytes the warehouse holds add no rows: without a line
+    saying so, '1 read, records 0 = 0 + 0 + 0' looked like a lost file."""
+    from flows.cli import _print_summary
+
+    summary = {"source": "/b", "warehouse": "w.duckdb", "files_seen": 1, "files_skipped": 0,
+               "files_processed": 1, "files_already_known": 1, "records": 0, "documents": 0,
+               "duplicates": 0, "rejects": 0, "rejects_by_reason": {}, "seconds": 0.1,
+               "run_id": "r"}
+    _print_summary(summary)
+    out = capsys.readouterr().out
+    assert "  known     1 files read are versions the warehouse already holds" in out
+    _print_summary(dict(summary, files_already_known=0))
+    assert "known" not in capsys.readouterr().out
