@@ -186,6 +186,13 @@ def _ingest(args: argparse.Namespace) -> int:
     if args.dask_address and args.runner != "dask":
         raise UsageError("--dask-address goes with --runner dask")
 
+    # Fail on a warehouse another process is writing before paying for Prefect's start-up
+    # (the run's own lock, taken later, still decides; this only answers early).
+    from warehouse.lock import WriterLock
+
+    with WriterLock(Path(args.warehouse).resolve()):
+        pass
+
     _exit_on_sigterm()  # a stopped run takes its temporary server along
     server = _early_server(args.dask_address)
     if config.quality_gate:  # import Great Expectations while Prefect's server starts

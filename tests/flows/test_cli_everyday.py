@@ -85,15 +85,22 @@ def test_newer_warehouse_is_refused_by_every_command(tmp_path, capsys):
     assert "newer than this warta" in capsys.readouterr().err
 
 
-def test_locked_warehouse_fails_fast_with_a_clear_line(tmp_path, capsys, prefect_server):
+def test_locked_warehouse_fails_fast_with_a_clear_line(tmp_path, capsys, monkeypatch):
+    """Before any Prefect server starts (that cost 10-30 s, and the flow's failure then
+    printed a traceback above the one line)."""
+    import flows.cli
     from warehouse.loader import Warehouse
 
+    def no_server(*args: object) -> None:
+        raise AssertionError("a Prefect server was started for a busy warehouse")
+
+    monkeypatch.setattr(flows.cli, "_early_server", no_server)
     write_corpus(tmp_path / "src")
     db = tmp_path / "w.duckdb"
     with Warehouse(db):
         code = main(["ingest", str(tmp_path / "src"), "--warehouse", str(db), "--quiet"])
     assert code == 1
-    err = capsys.readouterr().err.strip().splitlines()[-1]
+    [err] = capsys.readouterr().err.strip().splitlines()
     assert err.startswith("warta: error: warehouse") and "another warta process" in err
 
 
