@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -219,13 +219,15 @@ class _BatchState:
         config = self.context.config
         fmt, gzipped = detect_format(source_file.uri)
         try:
-            data = self._read(source_file, gzipped)
+            data, version = self._read(source_file, gzipped)
         except Rejected as rejected:
             self._reject(source_file.uri, 0, "", rejected)
             if rejected.reason is not RejectReason.UNREADABLE:
                 # Unread files stay out of the ledger so that the next run tries again.
                 self._file_row(source_file, "", fmt, 1)
             return
+        if version is not None and version != (source_file.size, source_file.mtime):
+            source_file = replace(source_file, size=version[0], mtime=version[1])
         digest = file_hash(data)
         reference = _reference_time(source_file.mtime, self.context.reference_time)
         n_records = 0
@@ -250,7 +252,9 @@ class _BatchState:
             n_records = 1
         self._file_row(source_file, digest, fmt, n_records)
 
-    def _read(self, source_file: SourceFile, gzipped: bool) -> bytes:
+    def _read(self, source_file: SourceFile, gzipped: bool
+              ) -> tuple[bytes, tuple[int, float | None] | None]:
+        """The file's bytes and the (size, mtime) they were read under, when known."""
         limit = self.context.config.max_file_bytes
         if not gzipped and source_file.size > limit:
             raise Rejected(RejectReason.TOO_LARGE,
@@ -258,9 +262,9 @@ class _BatchState:
         reader = self.context.read_bytes
         try:
             if reader is not None:
-                return reader(source_file.uri)
-            from transforms.sources import read_file_bytes
-            return read_file_bytes(source_file.uri, limit=limit)
+                return reader(source_file.uri), None
+            from transforms.sources import read_file_version
+            return read_file_version(source_file.uri, limit=limit)
         except OSError as exc:
             raise Rejected(RejectReason.UNREADABLE, f"{type(exc).__name__}: {exc}") from exc
 

@@ -346,6 +346,15 @@ def read_file_bytes(uri: str, limit: int | None = None) -> bytes:
     Raises OSError when the file is gone, is not a regular file (never blocks on a FIFO),
     or changes while it is read; Rejected(too_large) when more than `limit` bytes arrive.
     """
+    return read_file_version(uri, limit)[0]
+
+
+def read_file_version(uri: str, limit: int | None = None
+                      ) -> tuple[bytes, tuple[int, float | None] | None]:
+    """The bytes of one listed file and the (size, mtime) they were read under (None on
+    object stores). The ledger stores these, not the listing's: a file changed between
+    listing and reading, then put back with its old size and time (rsync -t), was
+    otherwise ledgered as that old version and never read again."""
     path = uri_to_local_path(uri)
     if path is None:
         fs, remote = url_to_fs(uri)
@@ -353,7 +362,7 @@ def read_file_bytes(uri: str, limit: int | None = None) -> bytes:
         with fs.open(remote, "rb") as handle:
             data = handle.read() if limit is None else handle.read(limit + 1)
         _check_limit(len(data), limit)
-        return data
+        return data, None
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         before = os.fstat(fd)
@@ -374,7 +383,7 @@ def read_file_bytes(uri: str, limit: int | None = None) -> bytes:
         after = os.fstat(fd)
         if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
             raise OSError(f"{uri!r} changed while being read; it will be read again next run")
-        return b"".join(chunks)
+        return b"".join(chunks), (int(after.st_size), _sane_mtime(after.st_mtime))
     finally:
         os.close(fd)
 

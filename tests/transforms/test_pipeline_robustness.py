@@ -122,3 +122,26 @@ def test_implausible_metadata_costs_the_value_not_the_record(tmp_path):
     for d in docs:
         assert 1 <= len(d["title"]) <= MAX_TITLE_CHARS
         assert d["published_at"] is None or EARLIEST_TIME <= d["published_at"] <= latest
+
+
+def test_the_ledger_row_has_the_size_and_time_the_file_was_read_under(tmp_path):
+    """A file changed between listing and reading: its ledger row paired the listing's
+    size and mtime with the new content, so the old version, put back with its old size
+    and time (rsync -t), was taken as already read and never ingested."""
+    import os
+
+    from tests.corpus import article_text
+
+    src = tmp_path / "src"
+    src.mkdir()
+    path = src / "a.txt"
+    path.write_text(article_text("beras"))
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    [listed] = list(list_source(str(src)))
+    path.write_text(article_text("gandum") + "\n\nTambahan redaksi.")  # changed since listing
+    os.utime(path, (1_700_000_500, 1_700_000_500))
+    staged = process_batch("b1", [listed], str(tmp_path / "stage"),
+                           BatchContext(WartaConfig(), datetime.now(UTC)))
+    [row] = pq.read_table(staged.path("files")).to_pylist()
+    assert (row["size"], row["mtime"]) == (path.stat().st_size, 1_700_000_500)
+    assert row["size"] != listed.size
