@@ -128,7 +128,10 @@ def _candidates(con: duckdb.DuckDBPyConnection, batch_id: str, max_bucket: int) 
 
     A key shared by more than max_bucket stored documents (a text made mostly of one
     outlet's boilerplate) is skipped: it would add max_bucket pairs per document and almost
-    none of them confirm; real copies still meet on their other bands.
+    none of them confirm; real copies still meet on their other bands. Crowded is decided
+    when a batch is linked, so for a key near the bound the pairs it gives can depend on
+    how the documents were batched (links made before it got crowded stay); copies that
+    share only that one key are the ones this can change.
     """
     return con.sql("""
         WITH span AS (
