@@ -120,6 +120,7 @@ def test_rules_that_cannot_be_joined_still_apply_one_by_one(tmp_path: Path, echo
     "Copyright atas desain batik itu didaftarkan pengrajin tahun lalu.",
     "Ukuran huruf pada surat suara dinilai terlalu kecil oleh pemilih lansia.",
     "Ikuti perkembangan kasus ini: warganet ramai membahasnya di Twitter sejak pagi.",
+    "Ikuti saja arahan petugas di lapangan, kata kepala dinas itu kepada warga.",
 ])
 def test_prose_that_opens_like_a_widget_stays(rules, sentence):
     """The copyright, font-size and follow rules matched any line that began like them."""
@@ -131,6 +132,8 @@ def test_prose_that_opens_like_a_widget_stays(rules, sentence):
     "Copyright © 2024 Contoh Media", "Hak Cipta Dilindungi Undang-Undang",
     "Ukuran Font: Kecil Sedang Besar", "Ikuti berita terkini dari Contoh.id di Google News",
     "Follow WhatsApp Channel contohnews", "Ikuti kami di Instagram @contohnews",
+    "Ikuti ContohNews di Google News untuk kabar terbaru setiap hari.",
+    "Copyright ContohNews. Dilarang mengutip tanpa izin.", "Copyright Contoh.id",
 ])
 def test_the_widgets_themselves_still_go(rules, widget):
     text = f"Paragraf pembuka tentang sidang di pengadilan negeri.\n\n{widget}"
