@@ -201,7 +201,7 @@ def _listing(source: str, config: WartaConfig, wh: Warehouse) -> Iterator[Source
         files=[db, *(db + ext for ext in (".wal", ".lock", ".rebuild", ".rebuild.wal",
                                           ".rebuild.lock")),
                default_report_path(wh.path)],
-        folders=[data_docs_dir(wh.path),
+        folders=[data_docs_dir(wh.path), db + ".tmp", db + ".rebuild.tmp", wh.spill_dir(),
                  *(loc.root for loc in (wh.lake, wh.staging) if loc.local)])
     for source_file in list_source(source, config.follow_symlinks):
         if source_file.uri not in own:
@@ -284,11 +284,11 @@ def _ingest(source: str, warehouse: str, batch_size: int | None,
     with Warehouse(warehouse, lake=lake, memory_limit=config.duckdb_memory_limit) as wh:
         wh.enable_near_duplicates(config.near_dup_config())
         wh.start_run(run_id, source, started_at)
-        if wh.has_unlearned_batches():  # a run killed before its learning pass: learn now,
-            wh.learn_boilerplate(       # so new files are cleaned as after a clean run
-                config.boilerplate_min_docs, config.boilerplate_min_share)
-        learned = wh.learned_boilerplate()
         try:
+            if wh.has_unlearned_batches():  # a run killed before its learning pass: learn
+                wh.learn_boilerplate(       # now, so new files are cleaned as after a clean run
+                    config.boilerplate_min_docs, config.boilerplate_min_share)
+            learned = wh.learned_boilerplate()
             total_files, total_bytes = _count_changed(_listing(source, config, wh), wh)
             progress.start(total_files, total_bytes)
             files = _changed_files(_listing(source, config, wh), wh, run_id, summary)

@@ -263,11 +263,12 @@ def _read_jsonl(text: str, config: WartaConfig) -> Iterator[RawRecord]:
 
 
 def _read_csv(text: str, config: WartaConfig) -> Iterator[RawRecord]:
-    # The whole text is in memory already, so the csv module may read a field of any size
-    # (its limit is process-wide; every run uses one config, so concurrent batches agree);
-    # a row with a field over max_line_bytes is then refused on its own, and the rows after
-    # it are still read (the module's own limit error ended the file there).
-    csv.field_size_limit(min(max(len(text), config.max_line_bytes), sys.maxsize))
+    # The whole text is in memory already, so the csv module may read a field of any size:
+    # a row with a field over max_line_bytes is refused on its own, and the rows after it
+    # are still read (the module's own limit error ended the file there). The limit is
+    # process-wide, so it is one constant: set per file, a concurrent reader could lower
+    # it in the middle of another file.
+    csv.field_size_limit(sys.maxsize)
     limit = config.max_line_bytes
     rows = csv.reader(_lines(text, keepends=True), delimiter=_delimiter(text))
     try:

@@ -40,7 +40,8 @@ from warehouse.schema import (
 CHILD_TABLES = ("paragraphs", "entities", "quotes", "cited_sources")
 LAKE_TABLES = ("raw_files", "documents", *CHILD_TABLES, "duplicates", "rejects", "batches")
 # Corpus-learned boilerplate, one lake file per learning pass (named by its time).
-LEARNED_TABLES = ("boilerplate_learned_batches", "boilerplate_paragraphs")
+# The counted batches are written last: their file marks the pass as complete in the lake.
+LEARNED_TABLES = ("boilerplate_paragraphs", "boilerplate_learned_batches")
 
 
 # What one commit builds and drops after it: views over the staged Parquet files, and temp
@@ -187,6 +188,11 @@ class Warehouse:
         self._write_learned(learned_at)
         return n
 
+    def spill_dir(self) -> str:
+        """Where DuckDB spills when memory is short (by default <file>.tmp beside it)."""
+        return str(self.db.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+                   or str(self.path) + ".tmp")
+
     def has_unlearned_batches(self) -> bool:
         """Committed batches that no learning pass has counted (a run killed before it)."""
         return bool(self.db.execute(
@@ -210,7 +216,7 @@ class Warehouse:
     def _replay_learned(self) -> bool:
         """Load the learning passes from the lake; False when the lake has none (written
         before they were kept)."""
-        batches, paragraphs = (self._lake_files(t) for t in LEARNED_TABLES)
+        paragraphs, batches = (self._lake_files(t) for t in LEARNED_TABLES)
         if not batches:
             return False
         self.db.execute("INSERT INTO boilerplate_learned_batches BY NAME SELECT * FROM "
@@ -240,7 +246,12 @@ class Warehouse:
             self._write_batch_marker(batch_id)
         # Learning passes committed but not in the lake (killed just after; or learned by
         # code from before passes were kept, which this writes once).
-        kept = {n.split(".parquet")[0] for n in self.lake.names(LEARNED_TABLES[0])}
+        for table in LEARNED_TABLES:  # a pass killed while writing its files
+            for name in self.lake.names(table):
+                if name.endswith(".tmp"):
+                    self.lake.remove(table, name)
+        kept = {n.removesuffix(".parquet") for n in self.lake.names(LEARNED_TABLES[-1])
+                if n.endswith(".parquet")}
         for (learned_at,) in self.db.execute(
                 "SELECT DISTINCT learned_at FROM boilerplate_learned_batches").fetchall():
             if _pass_key(learned_at) not in kept:
@@ -371,7 +382,11 @@ class Warehouse:
                 self._remove_lake_files(batch_id)
             raise
         failpoint("committed")
-        self._write_batch_marker(batch_id)
+        try:
+            self._write_batch_marker(batch_id)
+        except Exception as exc:  # committed already; the next open writes it
+            _log.warning("batch %s is committed, but its lake marker could not be written "
+                         "(the warehouse writes it when next opened): %s", batch_id, exc)
         try:
             remove_tree(staged.directory)
         except Exception as exc:  # committed already: failing the run now would help no one
@@ -612,6 +627,24 @@ class Warehouse:
         return "[" + ", ".join(f"'{_sql_path(self.lake.url(table, n))}'" for n in names) + "]"
 
 
+def _reconcile_before_rebuild(real: Path, lake: Lake) -> None:
+    """Open the old file first, when it opens, so the lake is reconciled with it: a run
+    killed between a batch's COMMIT and its marker (or a learning pass and its files)
+    left committed data the lake does not mark yet, and a rebuild right then dropped it.
+    A file that does not open (the usual reason to rebuild) is rebuilt from the lake as
+    it stands."""
+    if not real.exists():
+        return
+    try:
+        with Warehouse(real, lake=lake.root):
+            pass
+    except WarehouseBusy:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken file is why one rebuilds
+        _log.warning("could not open %s to reconcile its lake (%s: %s); rebuilding from "
+                     "the lake as it stands", real, type(exc).__name__, exc)
+
+
 def _pass_key(learned_at: datetime) -> str:
     """A learning pass's lake file name: its time, sortable."""
     return learned_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
@@ -638,6 +671,7 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
     lake = Lake(lake or lake_dir_for(real))
     if not lake.exists("batches"):
         raise WarehouseError(f"no Parquet lake at {lake}: nothing to rebuild from")
+    _reconcile_before_rebuild(real, lake)
     with WriterLock(real):
         tmp = real.with_name(real.name + ".rebuild")
         for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):

@@ -372,7 +372,8 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
     warehouse (100k documents: 9.7 s for a full recount before hashes were stored, 5.7 s
     after, 0.19 s for one new batch of 4,000 documents). Not recounted: a paragraph whose
     share of its outlet rises only because a merge of that outlet's clusters shrank the
-    outlet (a full recount, as after `warta rebuild`, catches it).
+    outlet (a full recount catches it; `warta rebuild` replays the passes kept in the lake
+    and recounts only for a lake written before they were kept).
     """
     now = learned_at or datetime.now(UTC)
     _fill_paragraph_hashes(con)
@@ -417,9 +418,13 @@ def learn_boilerplate(con: duckdb.DuckDBPyConnection, min_docs: int = 20,
                                   THEN excluded.learned_at
                                   ELSE boilerplate_paragraphs.learned_at END
             """, [now])
+        # Every committed batch, also one without documents (all rejects or duplicates):
+        # listing only the batches of documents left those out for ever, and each run
+        # began with a learning pass over the whole warehouse for them.
         con.execute("""
             INSERT INTO boilerplate_learned_batches
-            SELECT DISTINCT batch_id, ? FROM documents
+            SELECT batch_id, ? FROM (SELECT batch_id FROM batches
+                                     UNION SELECT batch_id FROM documents)
             WHERE batch_id NOT IN (SELECT batch_id FROM boilerplate_learned_batches)""", [now])
         con.execute("DROP TABLE _nd_learned")
         con.execute("COMMIT")

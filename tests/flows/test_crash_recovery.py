@@ -92,12 +92,17 @@ def test_rebuild_straight_after_a_crash_replays_only_committed_batches(
 
 def test_a_batch_committed_just_before_a_kill_is_in_the_rebuild(
         clean_run, subprocess_env, tmp_path):
-    """Killed between a batch's COMMIT and its lake marker: reopening the warehouse writes
-    the marker, so a later rebuild still replays that batch."""
+    """Killed between a batch's COMMIT and its lake marker, then rebuilt at once: the
+    rebuild first opens the old file, which writes the marker, so the batch is replayed
+    (without that, the rebuilt file lacked a committed batch). A rerun then completes it."""
     src, expected = clean_run
     db = tmp_path / "w.duckdb"
     killed = warta_ingest(src, db, subprocess_env, "committed:2")
     assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
+    committed = snapshot(db)
+    assert len(committed["raw_files"]) > 2  # two batches of two files, and more
+    _rebuild(db)
+    assert snapshot(db) == committed
     assert warta_ingest(src, db, subprocess_env).returncode == 0
     assert snapshot(db) == expected
     _rebuild(db)

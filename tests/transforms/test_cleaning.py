@@ -134,6 +134,8 @@ def test_prose_that_opens_like_a_widget_stays(rules, sentence):
     "Follow WhatsApp Channel contohnews", "Ikuti kami di Instagram @contohnews",
     "Ikuti ContohNews di Google News untuk kabar terbaru setiap hari.",
     "Copyright ContohNews. Dilarang mengutip tanpa izin.", "Copyright Contoh.id",
+    "Ikuti Instagram kami @contohnews", "Follow Twitter @contohnews",
+    "Gabung ke channel Telegram kami", "Copyright by Contoh Online",
 ])
 def test_the_widgets_themselves_still_go(rules, widget):
     text = f"Paragraf pembuka tentang sidang di pengadilan negeri.\n\n{widget}"

@@ -254,7 +254,8 @@ def test_dateline_forms(lead: str, city: str, outlet: str | None, rest: str) -> 
              # a hyphen glued on both sides after a word that is not a place: cut "COVID"
              # off as a city and "19 kembali..." left as the story
              "COVID-19 kembali menyebar.", "AS-China sepakat menurunkan tarif.",
-             "PDI-P menyatakan sikap.", "SIMPANG-siur kabar itu beredar."]
+             "PDI-P menyatakan sikap.", "SIMPANG-siur kabar itu beredar.",
+             "ASEAN-Jepang sepakat memperkuat kerja sama."]
 )
 def test_not_a_dateline(text: str) -> None:
     assert parse_dateline(text) is None
@@ -551,5 +552,7 @@ def test_record_date_as_unix_time(text: str) -> None:
     assert parsed is not None
     assert parsed.at is not None and parsed.at.replace(microsecond=0) == datetime(
         2024, 6, 10, 6, 13, 20, tzinfo=UTC)
-    assert parsed.day.isoformat() == "2024-06-10"
+    assert parsed.day.isoformat() == "2024-06-10"  # 13:13 WIB
+    late = parse_record_date("1717970400")  # 2024-06-09 22:00 UTC = 2024-06-10 05:00 WIB
+    assert late is not None and late.day.isoformat() == "2024-06-10"
     assert parse_record_date("171800000") is None  # 9 digits: not a time we know

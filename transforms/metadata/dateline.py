@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from transforms.entities.countries import country_code
 from transforms.entities.gazetteer import PLACES
 
 __all__ = ["Dateline", "parse_dateline", "normalise_city"]
@@ -91,11 +92,17 @@ def _glued_dateline(city: str | None, date: str | None, after: str) -> bool:
     """A hyphen glued on both sides ends a dateline only before a capitalised word and after
     a place: a known one, a name of two words, or a capitalised word of four letters or more.
     "JAKARTA-Presiden", "JEPARA-Persijap" and "NEW YORK-Saham" are datelines; "COVID-19",
-    "TEKA-teki", "AS-China" and "PDI-P" open ordinary sentences."""
+    "TEKA-teki", "AS-China", "ASEAN-Jepang" and "PDI-P" open ordinary sentences."""
     if not city:
         return False
     name = city.strip(" ,.")
-    if date is not None or name.lower() in PLACES or " " in name:
+    if date is not None:
+        return True
+    next_word = re.match(r"[A-Za-z]+", after)
+    if next_word and (next_word.group().lower() in PLACES
+                      or country_code(next_word.group()) is not None):
+        return False  # two places joined: "ASEAN-Jepang", "JAKARTA-Bandung" (a route)
+    if name.lower() in PLACES or " " in name:
         return True
     return len(name) >= 4 and _SENTENCE_START.match(after) is not None
 

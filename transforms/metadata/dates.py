@@ -217,10 +217,12 @@ def _from_iso(m: re.Match[str]) -> ParsedDate | None:
 
 
 def _from_epoch(m: re.Match[str]) -> ParsedDate:
-    """Unix time in seconds (10 digits) or milliseconds (13), as APIs export it: UTC."""
+    """Unix time in seconds (10 digits) or milliseconds (13), as APIs export it. The day
+    is taken in WIB, the zone a time without one is read in: a story out at 06:00 WIB is
+    dated that day, not the UTC day before."""
     seconds = int(m.group("s")) / (1000 if len(m.group("s")) == 13 else 1)
     at = datetime.fromtimestamp(seconds, UTC)
-    return ParsedDate(at.date(), at, False, m.start(), m.end())
+    return ParsedDate(at.astimezone(WIB).date(), at, False, m.start(), m.end())
 
 
 def _looks_us_export(text: str) -> bool:

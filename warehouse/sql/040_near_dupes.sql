@@ -47,8 +47,9 @@ CREATE TABLE IF NOT EXISTS boilerplate_paragraphs (
 
 -- Batches whose paragraphs boilerplate learning has counted. Learning recounts, over the
 -- whole history, only the paragraphs of batches not listed here: a crashed or failed run's
--- batches are picked up by the next run, and after `warta rebuild` (this table is not in
--- the lake) everything is recounted once.
+-- batches are picked up by the next run. Each learning pass writes its rows of this table
+-- and of boilerplate_paragraphs to the lake (this table's file last, marking the pass
+-- complete); `warta rebuild` replays them.
 CREATE TABLE IF NOT EXISTS boilerplate_learned_batches (
     batch_id   VARCHAR PRIMARY KEY,
     learned_at TIMESTAMPTZ NOT NULL
