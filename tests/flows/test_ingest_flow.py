@@ -306,3 +306,17 @@ def test_only_the_warehouse_files_themselves_are_left_out(tmp_path):
     (src / "warta_report.html").write_text("<html>report</html>")  # `warta report` output
     second = run_flow(link, db, batch_size=1)
     assert second["files_seen"] == 2 and second["rejects"] == 0
+
+
+def test_a_second_source_with_the_same_layout_and_bytes_is_counted_as_known(tmp_path):
+    """A mirror (or the source moved): its files are versions the warehouse holds; the run
+    says so instead of showing files read that became nothing."""
+    for name in ("a", "b"):
+        (tmp_path / name / "sub").mkdir(parents=True)
+        (tmp_path / name / "sub" / "x.txt").write_text(article_text("beras"))
+    db = tmp_path / "w.duckdb"
+    first = run_flow(tmp_path / "a", db)
+    second = run_flow(tmp_path / "b", db)
+    assert (first["documents"], first["files_already_known"]) == (1, 0)
+    assert (second["files_processed"], second["records"], second["files_already_known"]) == (
+        1, 0, 1)

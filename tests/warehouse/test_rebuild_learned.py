@@ -101,3 +101,34 @@ def test_reopening_writes_a_learning_pass_the_lake_lacks(tmp_path: Path) -> None
     assert all(list((lake / table).glob("*.parquet")) for table in LEARNED_TABLES)
     rebuild_warehouse(db, near_dup_config=CONFIG.near_dup_config())  # no relearning at all
     assert _learned(db) == before
+
+
+def test_a_pass_killed_while_writing_its_files_is_completed(tmp_path: Path) -> None:
+    """Killed after the paragraphs file, before the counted-batches file (the marker) and
+    with a half-written .tmp left: reopening sweeps the .tmp and writes the pass again."""
+    rng = random.Random(3)
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    _write(src, "run1", 4, rng)
+    _run(src, db)
+    before = _learned(db)
+    marker_dir = tmp_path / "w.lake" / "boilerplate_learned_batches"
+    [marker] = marker_dir.glob("*.parquet")
+    marker.rename(marker.with_name(marker.name + ".tmp"))  # as a kill mid-write leaves it
+    with Warehouse(db):
+        pass
+    assert [p.name for p in marker_dir.iterdir()] == [marker.name]
+    rebuild_warehouse(db, near_dup_config=CONFIG.near_dup_config())
+    assert _learned(db) == before
+
+
+def test_a_batch_without_documents_counts_as_learned(tmp_path: Path) -> None:
+    """Recorded from documents only, a batch of rejects stayed 'unlearned' for ever, and
+    every run began with a learning pass over the whole warehouse."""
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    (src / "kosong.txt").write_bytes(b"")
+    _run(src, db)
+    with Warehouse(db) as wh:
+        assert wh.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+        assert not wh.has_unlearned_batches()
