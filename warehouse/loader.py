@@ -233,34 +233,41 @@ class Warehouse:
         self.last_near_dup_stats = stats
 
     def _reconcile(self) -> None:
-        """Undo what a killed run left: uncommitted lake files, staging, 'running' runs;
-        and finish what it did not: the lake marker of a batch committed just before."""
+        """Undo what a killed run left: uncommitted lake files, half-written ones, staging,
+        'running' runs; then finish what it did not (`_roll_forward`)."""
         committed = {r[0] for r in self.db.execute("SELECT batch_id FROM batches").fetchall()}
         for table in LAKE_TABLES:
             for name in self.lake.names(table):
                 batch_id = name.split(".parquet")[0]
                 if name.endswith(".tmp") or batch_id not in committed:
                     self.lake.remove(table, name)
-        marked = {n.split(".parquet")[0] for n in self.lake.names("batches")}
-        for batch_id in sorted(committed - marked):
-            self._write_batch_marker(batch_id)
-        # Learning passes committed but not in the lake (killed just after; or learned by
-        # code from before passes were kept, which this writes once).
-        for table in LEARNED_TABLES:  # a pass killed while writing its files
+        for table in LEARNED_TABLES:  # a learning pass killed while writing its files
             for name in self.lake.names(table):
                 if name.endswith(".tmp"):
                     self.lake.remove(table, name)
+        self._roll_forward()
+        remove_tree(self.staging.root)
+        self.db.execute(
+            "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
+            " WHERE status = 'running'"
+        )
+
+    def _roll_forward(self) -> None:
+        """Write what the database holds but the lake does not mark yet: the marker of a
+        batch committed just before a kill, and learning passes killed before their files
+        (or learned by code from before passes were kept, written once). Removes nothing,
+        so it also serves `warta rebuild` on a read-only connection."""
+        committed = {r[0] for r in self.db.execute("SELECT batch_id FROM batches").fetchall()}
+        marked = {n.removesuffix(".parquet") for n in self.lake.names("batches")
+                  if n.endswith(".parquet")}
+        for batch_id in sorted(committed - marked):
+            self._write_batch_marker(batch_id)
         kept = {n.removesuffix(".parquet") for n in self.lake.names(LEARNED_TABLES[-1])
                 if n.endswith(".parquet")}
         for (learned_at,) in self.db.execute(
                 "SELECT DISTINCT learned_at FROM boilerplate_learned_batches").fetchall():
             if _pass_key(learned_at) not in kept:
                 self._write_learned(learned_at)
-        remove_tree(self.staging.root)
-        self.db.execute(
-            "UPDATE runs SET status = 'crashed', error = 'process ended before the run finished'"
-            " WHERE status = 'running'"
-        )
 
     # -- runs ------------------------------------------------------------------------------
     def start_run(self, run_id: str, source: str, started_at: datetime) -> None:
@@ -627,22 +634,32 @@ class Warehouse:
         return "[" + ", ".join(f"'{_sql_path(self.lake.url(table, n))}'" for n in names) + "]"
 
 
-def _reconcile_before_rebuild(real: Path, lake: Lake) -> None:
-    """Open the old file first, when it opens, so the lake is reconciled with it: a run
-    killed between a batch's COMMIT and its marker (or a learning pass and its files)
-    left committed data the lake does not mark yet, and a rebuild right then dropped it.
-    A file that does not open (the usual reason to rebuild) is rebuilt from the lake as
-    it stands."""
+def _roll_forward_before_rebuild(real: Path, lake: Lake) -> None:
+    """Read the old file first, when it opens, and write the lake markers it has and the
+    lake lacks: a run killed between a batch's COMMIT and its marker (or a learning pass
+    and its files) left committed data the lake does not mark, and a rebuild right then
+    dropped it. Read-only and removing nothing: the old file may be an older copy, and the
+    lake, not it, is what a rebuild trusts. A file that does not open (the usual reason to
+    rebuild) is rebuilt from the lake as it stands."""
     if not real.exists():
         return
     try:
-        with Warehouse(real, lake=lake.root):
-            pass
-    except WarehouseBusy:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a broken file is why one rebuilds
-        _log.warning("could not open %s to reconcile its lake (%s: %s); rebuilding from "
-                     "the lake as it stands", real, type(exc).__name__, exc)
+        con = duckdb.connect(str(real), read_only=True)
+    except duckdb.Error as exc:
+        _log.warning("could not read %s to complete its lake (%s); rebuilding from the lake "
+                     "as it stands", real, exc)
+        return
+    old = Warehouse(real, lake=lake.root, reconcile=False)
+    try:
+        old.lake.register(con)
+        old.con = con
+        old._roll_forward()
+    except (duckdb.Error, OSError) as exc:
+        _log.warning("could not complete the lake of %s from it (%s); rebuilding from the "
+                     "lake as it stands", real, exc)
+    finally:
+        old.con = None
+        con.close()
 
 
 def _pass_key(learned_at: datetime) -> str:
@@ -671,7 +688,7 @@ def rebuild_warehouse(path: str | os.PathLike[str], hooks: Iterable[Any] = (),
     lake = Lake(lake or lake_dir_for(real))
     if not lake.exists("batches"):
         raise WarehouseError(f"no Parquet lake at {lake}: nothing to rebuild from")
-    _reconcile_before_rebuild(real, lake)
+    _roll_forward_before_rebuild(real, lake)
     with WriterLock(real):
         tmp = real.with_name(real.name + ".rebuild")
         for leftover in (tmp, Path(str(tmp) + ".wal"), Path(str(tmp) + ".lock")):

@@ -132,3 +132,24 @@ def test_a_batch_without_documents_counts_as_learned(tmp_path: Path) -> None:
     with Warehouse(db) as wh:
         assert wh.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
         assert not wh.has_unlearned_batches()
+
+
+def test_rebuild_with_an_older_copy_of_the_file_keeps_the_newer_batches(tmp_path: Path) -> None:
+    """Rebuild reads the old file only to add markers the lake lacks, never to remove what
+    the file does not know: restored from a backup older than the lake, it would have
+    taken the later batches out of the lake."""
+    rng = random.Random(4)
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    _write(src, "run1", 2, rng)
+    _run(src, db)
+    shutil.copy(db, tmp_path / "backup.duckdb")
+    _write(src, "run2", 3, rng)
+    _run(src, db)
+    shutil.copy(tmp_path / "backup.duckdb", db)  # the older copy is put back
+    rebuild_warehouse(db, near_dup_config=CONFIG.near_dup_config())
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+    finally:
+        con.close()
