@@ -98,7 +98,7 @@ def commit_batch_task(warehouse: Warehouse, staged: StagedBatch, run_id: str,
 
 
 _MAX_WARNINGS = 50
-_SPLIT_BUDGET = 32  # sub-batches per failed batch: finds ~3 bad files among 2,000
+_SPLIT_BUDGET = 32  # sub-batches per failed batch: one bad file among 2,000 takes 22
 _MAX_URIS = 20  # quarantined files named per batch in the run summary
 
 
@@ -122,7 +122,8 @@ class RunSummary:
         self.learned_boilerplate = 0
 
     def quarantine(self, staged: StagedBatch, failures: list[str], uris: list[str]) -> None:
-        """A file the gate kept out: it stays out of the ledger, so a rerun retries it."""
+        """Files the gate kept out (one, unless the split budget ran out): they stay out of
+        the ledger, so a rerun retries them."""
         self.quarantined.append({"batch_id": staged.batch_id, "files": staged.n_files,
                                  "uris": uris[:_MAX_URIS], "records": staged.n_records,
                                  "failures": failures[:20]})
