@@ -203,7 +203,8 @@ def _listing(source: str, config: WartaConfig, wh: Warehouse) -> Iterator[Source
                                           ".rebuild.lock")),
                default_report_path(wh.path)],
         folders=[data_docs_dir(wh.path), db + ".tmp", db + ".rebuild.tmp", wh.spill_dir(),
-                 *(loc.root for loc in (wh.lake, wh.staging) if loc.local)])
+                 *(loc.root for loc in (wh.lake, wh.staging) if loc.local)],
+        follow_symlinks=config.follow_symlinks)
     for source_file in list_source(source, config.follow_symlinks):
         if source_file.uri not in own:
             yield source_file

@@ -127,8 +127,10 @@ class LocalExclusion:
     them (`warta_2024.jsonl` beside `warta.duckdb`) is kept."""
 
     def __init__(self, files: Iterable[str | os.PathLike[str]],
-                 folders: Iterable[str | os.PathLike[str]]) -> None:
+                 folders: Iterable[str | os.PathLike[str]],
+                 follow_symlinks: bool = False) -> None:
         self._files = {os.path.realpath(f) for f in files}
+        self._links = follow_symlinks  # else no listed file is a link: no lstat per file
         self._folders = tuple(os.path.join(os.path.realpath(d), "") for d in folders)
         self._last: tuple[str, str] = ("", "")  # a listing yields a folder's files together
 
@@ -140,7 +142,7 @@ class LocalExclusion:
         if folder != self._last[0]:
             self._last = (folder, os.path.realpath(folder))
         real = os.path.join(self._last[1], name)
-        if os.path.islink(path):  # a followed link to one of them
+        if self._links and os.path.islink(path):  # a followed link to one of them
             real = os.path.realpath(path)
         return real in self._files or real.startswith(self._folders)
 

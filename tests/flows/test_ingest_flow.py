@@ -122,9 +122,7 @@ def test_quality_gate_keeps_a_bad_batch_out_and_says_why(tmp_path, monkeypatch):
     src = tmp_path / "src"
     src.mkdir()
     (src / "a_good.txt").write_text(article_text("beras"))
-    (src / "b_future.json").write_text(json.dumps({
-        "title": "Berita dari Masa Depan", "text": article_text("gandum", title=False),
-        "date": "2099-01-01T10:00:00+07:00"}))
+    (src / "b_future.json").write_text(_future_story("gandum", 0))
     db = tmp_path / "w.duckdb"
     summary = run_flow(src, db, batch_size=1)
     assert summary["documents"] == 1

@@ -65,6 +65,15 @@ def _learned(db: Path) -> tuple[list[tuple], int]:
     return rows, counted
 
 
+def _learned_once(tmp_path: Path, seed: int) -> tuple[Path, tuple[list[tuple], int]]:
+    """One run of four stories with the footer: the warehouse and what it learned."""
+    src, db = tmp_path / "src", tmp_path / "w.duckdb"
+    src.mkdir()
+    _write(src, "run1", 4, random.Random(seed))
+    _run(src, db)
+    return db, _learned(db)
+
+
 def test_rebuild_keeps_a_footer_the_outlet_has_outgrown(tmp_path: Path) -> None:
     """Learned from 4 stories; the next 6 are stored without it, so its count stays 4 while
     the outlet grows to 10 (share 0.4 < 0.5). A full recount, as rebuild did, forgot it,
@@ -87,12 +96,7 @@ def test_rebuild_keeps_a_footer_the_outlet_has_outgrown(tmp_path: Path) -> None:
 def test_reopening_writes_a_learning_pass_the_lake_lacks(tmp_path: Path) -> None:
     """A kill between the learning COMMIT and its lake files (here: the files removed)
     is finished by the next open, so a rebuild still has the pass."""
-    rng = random.Random(2)
-    src, db = tmp_path / "src", tmp_path / "w.duckdb"
-    src.mkdir()
-    _write(src, "run1", 4, rng)
-    _run(src, db)
-    before = _learned(db)
+    db, before = _learned_once(tmp_path, 2)
     lake = tmp_path / "w.lake"
     for table in LEARNED_TABLES:
         shutil.rmtree(lake / table)
@@ -106,12 +110,7 @@ def test_reopening_writes_a_learning_pass_the_lake_lacks(tmp_path: Path) -> None
 def test_a_pass_killed_while_writing_its_files_is_completed(tmp_path: Path) -> None:
     """Killed after the paragraphs file, before the counted-batches file (the marker) and
     with a half-written .tmp left: reopening sweeps the .tmp and writes the pass again."""
-    rng = random.Random(3)
-    src, db = tmp_path / "src", tmp_path / "w.duckdb"
-    src.mkdir()
-    _write(src, "run1", 4, rng)
-    _run(src, db)
-    before = _learned(db)
+    db, before = _learned_once(tmp_path, 3)
     marker_dir = tmp_path / "w.lake" / "boilerplate_learned_batches"
     [marker] = marker_dir.glob("*.parquet")
     marker.rename(marker.with_name(marker.name + ".tmp"))  # as a kill mid-write leaves it

@@ -86,6 +86,7 @@ def _clean_lead(text: str) -> str:
 
 
 _SENTENCE_START = re.compile(r"[A-Z][a-z]")
+_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _glued_dateline(city: str | None, date: str | None, after: str) -> bool:
@@ -98,7 +99,7 @@ def _glued_dateline(city: str | None, date: str | None, after: str) -> bool:
     name = city.strip(" ,.")
     if date is not None:
         return True
-    next_word = re.match(r"[A-Za-z]+", after)
+    next_word = _WORD.match(after)
     if next_word and (next_word.group().lower() in PLACES
                       or country_code(next_word.group()) is not None):
         return False  # two places joined: "ASEAN-Jepang", "JAKARTA-Bandung" (a route)
